@@ -1,0 +1,124 @@
+import { Region } from '../catalogue/plan';
+import { assertNever } from '../shared/event';
+import { Money } from '../shared/money';
+import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
+
+export interface Bucket {
+  readonly bucketId: string;
+  readonly mbGranted: number;
+  readonly mbRemaining: number;
+  readonly expiresAt: string;
+}
+
+export type RenewalStatus = 'pending' | 'completed' | 'failed';
+
+export interface RenewalRecord {
+  readonly renewalId: string;
+  readonly requestHash: string;
+  readonly status: RenewalStatus;
+  readonly price: Money;
+  readonly paymentMethod: PaymentMethodType;
+  readonly days: number;
+  readonly dataMb: number;
+  readonly reason?: string;
+}
+
+export interface Totals {
+  readonly grantedMb: number;
+  readonly usedMb: number;
+  readonly forfeitedMb: number;
+}
+
+export interface ActiveCard {
+  readonly status: 'Active';
+  readonly subscriptionId: string;
+  readonly accountId: string;
+  readonly iccid: string;
+  readonly region: Region;
+  readonly expiresAt: string | null;
+  readonly buckets: readonly Bucket[];
+  readonly pendingRenewalId: string | null;
+  readonly renewals: Readonly<Record<string, RenewalRecord>>;
+  readonly usage: Readonly<Record<string, number>>;
+  readonly totals: Totals;
+}
+
+export type Card = { readonly status: 'Unopened' } | ActiveCard;
+
+export const initialCard = (): Card => ({ status: 'Unopened' });
+
+const active = (s: Card, event: SubscriptionEvent): ActiveCard => {
+  if (s.status !== 'Active') throw new Error(`${event.type} on a subscription that was never opened`);
+  return s;
+};
+
+const setRenewal = (s: ActiveCard, renewalId: string, patch: Partial<RenewalRecord>): ActiveCard['renewals'] => ({
+  ...s.renewals,
+  [renewalId]: { ...s.renewals[renewalId], ...patch },
+});
+
+export const evolve = (state: Card, event: SubscriptionEvent): Card => {
+  switch (event.type) {
+    case 'SubscriptionOpened':
+      return {
+        status: 'Active',
+        ...event.data,
+        expiresAt: null,
+        buckets: [],
+        pendingRenewalId: null,
+        renewals: {},
+        usage: {},
+        totals: { grantedMb: 0, usedMb: 0, forfeitedMb: 0 },
+      };
+    case 'PlanSelected': {
+      const s = active(state, event);
+      const d = event.data;
+      const record: RenewalRecord = {
+        renewalId: d.renewalId,
+        requestHash: d.requestHash,
+        status: 'pending',
+        price: d.price,
+        paymentMethod: d.paymentMethod,
+        days: d.days,
+        dataMb: d.dataMb,
+      };
+      return { ...s, pendingRenewalId: d.renewalId, renewals: { ...s.renewals, [d.renewalId]: record } };
+    }
+    case 'PaymentCaptured':
+      return active(state, event);
+    case 'PaymentFailed': {
+      const s = active(state, event);
+      const renewals = setRenewal(s, event.data.renewalId, { status: 'failed', reason: event.data.reason });
+      return { ...s, pendingRenewalId: null, renewals };
+    }
+    case 'ValidityExtended': {
+      const s = active(state, event);
+      const d = event.data;
+      const bucket: Bucket = { bucketId: d.bucketId, mbGranted: d.dataMbGranted, mbRemaining: d.dataMbGranted, expiresAt: d.newExpiry };
+      return {
+        ...s,
+        expiresAt: d.newExpiry,
+        buckets: [...s.buckets, bucket],
+        pendingRenewalId: null,
+        renewals: setRenewal(s, d.renewalId, { status: 'completed' }),
+        totals: { ...s.totals, grantedMb: s.totals.grantedMb + d.dataMbGranted },
+      };
+    }
+    case 'DataUsageRecorded': {
+      const s = active(state, event);
+      const drawn = new Map(event.data.from.map((f) => [f.bucketId, f.mb]));
+      const buckets = s.buckets.map((b) => ({ ...b, mbRemaining: b.mbRemaining - (drawn.get(b.bucketId) ?? 0) }));
+      const usage = { ...s.usage, [event.data.usageId]: event.data.mb };
+      return { ...s, buckets, usage, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
+    }
+    case 'DataExpired': {
+      const s = active(state, event);
+      const buckets = s.buckets.filter((b) => b.bucketId !== event.data.bucketId);
+      return { ...s, buckets, totals: { ...s.totals, forfeitedMb: s.totals.forfeitedMb + event.data.mbForfeited } };
+    }
+    default:
+      return assertNever(event);
+  }
+};
+
+export const dataRemainingMb = (s: ActiveCard): number => s.buckets.reduce((sum, b) => sum + b.mbRemaining, 0);

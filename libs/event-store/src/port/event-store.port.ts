@@ -1,0 +1,84 @@
+/** Who did what and why: carried by every event, shown to auditors as is. */
+export interface EventMetadata {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: string;
+  readonly idempotencyKey: string;
+  readonly [key: string]: unknown;
+}
+
+export interface EventToAppend {
+  /** Deterministic (derived from the command's idempotency key) so that a retried append deduplicates. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends EventToAppend {
+  readonly streamId: string;
+  /** 0-based position of the event inside its stream. */
+  readonly revision: number;
+  /** Position in the store's global log; only its order is meaningful, never its value. */
+  readonly position: bigint;
+  readonly recordedAt: string;
+}
+
+/** `no_stream`: the stream must not exist; a number: the stream's last revision must be exactly it. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface AppendResult {
+  readonly nextExpectedRevision: number;
+  readonly position: bigint;
+}
+
+export interface AllFilter {
+  readonly streamPrefixes?: readonly string[];
+  readonly eventTypes?: readonly string[];
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: the first event delivered is the one after this position. Omitted: from the start. */
+  readonly fromPosition?: bigint;
+  readonly filter?: AllFilter;
+  readonly maxBatchSize?: number;
+}
+
+/** A live catch-up subscription: batches in global order; iteration ends after `close()`. */
+export interface AllSubscription extends AsyncIterable<readonly RecordedEvent[]> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** A stream that does not exist reads as empty. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** One page of the global log after `fromPosition` (exclusive), in order. */
+  readAll(options: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): AllSubscription;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** An event id that already exists elsewhere than the same append being retried. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} already exists in a different position`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+export const matchesFilter = (e: Pick<RecordedEvent, 'streamId' | 'type'>, filter?: AllFilter): boolean =>
+  (!filter?.streamPrefixes || filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) &&
+  (!filter?.eventTypes || filter.eventTypes.includes(e.type));
