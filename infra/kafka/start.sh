@@ -58,7 +58,7 @@ port_in_use() {
 command -v java >/dev/null 2>&1 \
   || die "java not found on PATH; install a JDK/JRE 17+ (Debian: apt-get install openjdk-17-jre-headless)"
 
-if [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+if [[ -f "$PID_FILE" ]] && tr '\0' ' ' <"/proc/$(cat "$PID_FILE")/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; then
   die "a broker from a previous start is running (pid $(cat "$PID_FILE")); run infra/kafka/stop.sh first"
 fi
 for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -71,11 +71,11 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$pom_sha" ]] && compgen -G "$LIB_DIR/
   log "jars in $LIB_DIR match pom.xml; skipping Maven"
 else
   command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH; install Maven (Debian: apt-get install maven)"
-  log "resolving Kafka jars with Maven (first run; later runs reuse $LIB_DIR)"
+  log "resolving Kafka jars with Maven into $LIB_DIR (lib/ missing or pom.xml changed)"
   rm -rf "$LIB_DIR"
   mvn_log="$(mktemp)"
   if ! timeout "$KAFKA_MVN_TIMEOUT" mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" package >"$mvn_log" 2>&1; then
-    tail -n 30 "$mvn_log" >&2
+    tail -n 30 "$mvn_log" | sed 's/\x1b\[[0-9;]*m//g' >&2
     rm -f "$mvn_log"
     die "could not resolve Kafka jars from Maven Central; check network/proxy settings (Maven settings: ~/.m2/settings.xml)"
   fi
@@ -158,8 +158,12 @@ nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutO
 echo $! >"$PID_FILE"
 pid="$(cat "$PID_FILE")"
 
-# kill -0 would also succeed on our own un-reaped (zombie) child, whose cmdline is empty.
-broker_alive() { tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; }
+# kill -0 would also succeed on our own un-reaped (zombie) child, so look at the process state.
+broker_alive() {
+  local st
+  st="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)"
+  [[ -n "$st" && "$st" != Z ]]
+}
 
 fail() {
   log "$1; last log lines:"

@@ -45,16 +45,13 @@ die() { echo "[postgres] ERROR: $*" >&2; exit 1; }
 
 find_bindir() {
   local d
-  if [[ -n "${PG_BIN:-}" ]]; then
-    [[ -x "$PG_BIN/initdb" ]] && { echo "$PG_BIN"; return 0; }
-    return 1
-  fi
+  if [[ -n "${PG_BIN:-}" ]]; then echo "$PG_BIN"; return 0; fi
   if command -v pg_config >/dev/null 2>&1; then
     d="$(pg_config --bindir 2>/dev/null || true)"
     [[ -n "$d" && -x "$d/initdb" ]] && { echo "$d"; return 0; }
   fi
   # Debian keeps server binaries off PATH; pick the highest major version.
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -V -r); do
+  for d in $(printf "%s\n" /usr/lib/postgresql/*/bin | sort -t/ -k5 -V -r); do
     [[ -x "$d/initdb" ]] && { echo "$d"; return 0; }
   done
   d="$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")"
@@ -67,6 +64,9 @@ port_in_use() {
   timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
+if [[ -n "${PG_BIN:-}" && ! -x "${PG_BIN}/initdb" ]]; then
+  die "PG_BIN=$PG_BIN has no initdb"
+fi
 if ! BIN="$(find_bindir)"; then
   if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     log "PostgreSQL server binaries not found; installing the Debian package"

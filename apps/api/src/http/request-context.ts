@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { FastifyRequest } from 'fastify';
+import { EventMetadata } from '@ledger/event-store';
+import { ProblemException } from './problem';
+
+/** Audit metadata for the events a request causes; `actor` becomes the JWT subject once auth lands. */
+export interface RequestContext {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly actor: string;
+  readonly now: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const requestContext = (req: FastifyRequest): RequestContext => {
+  const commandId = randomUUID();
+  const header = req.headers['x-correlation-id'];
+  const correlationId = typeof header === 'string' && ID_PATTERN.test(header) ? header : commandId;
+  return { commandId, correlationId, actor: 'anonymous', now: new Date().toISOString() };
+};
+
+export const eventMetadata = (ctx: RequestContext, idempotencyKey: string, causationId?: string): EventMetadata => ({
+  commandId: ctx.commandId,
+  correlationId: ctx.correlationId,
+  causationId: causationId ?? ctx.commandId,
+  actor: ctx.actor,
+  idempotencyKey,
+});
+
+export const requireIdempotencyKey = (req: FastifyRequest): string => {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new ProblemException(400, 'IDEMPOTENCY_KEY_REQUIRED', 'the Idempotency-Key header is required for this request', 'Idempotency-Key');
+  }
+  if (!ID_PATTERN.test(key)) {
+    throw new ProblemException(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1–128 characters of A–Z a–z 0–9 . _ : -', 'Idempotency-Key');
+  }
+  return key;
+};
+
+/** Positions are bigints; JSON carries them as decimal strings. */
+export const parsePosition = (raw: unknown, field: string): bigint | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,19}$/.test(raw)) {
+    throw new ProblemException(400, 'VALIDATION_FAILED', `${field} must be a non-negative integer log position`, field);
+  }
+  return BigInt(raw);
+};

@@ -1,0 +1,31 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DEFAULT_PROMOTIONS, PromotionRules } from '@ledger/domain';
+import { LEDGER_CONFIG, LedgerConfig } from '@ledger/config';
+import { PAYMENT_GATEWAY, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
+import { LEDGER_PROJECTION_NAMES, LedgerStorage, ProjectionPosition } from '@ledger/read-models';
+
+import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION, PROMOTION_RULES } from './tokens';
+
+export interface InfrastructureOptions {
+  readonly config: LedgerConfig;
+  readonly storage: LedgerStorage;
+  readonly paymentGateway?: PaymentGateway;
+}
+
+/** Binds the ports to what was opened at boot; tests hand in their own storage or gateway. */
+@Global()
+@Module({})
+export class LedgerInfrastructureModule {
+  static forRoot({ config, storage, paymentGateway }: InfrastructureOptions): DynamicModule {
+    const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
+    const providers = [
+      { provide: LEDGER_CONFIG, useValue: config },
+      { provide: EVENT_STORE, useValue: storage.store },
+      { provide: DATA_SOURCE, useValue: storage.dataSource },
+      { provide: PAYMENT_GATEWAY, useValue: paymentGateway ?? new SandboxPaymentGateway() },
+      { provide: PROMOTION_RULES, useValue: rules },
+      { provide: PROJECTION_POSITION, useValue: new ProjectionPosition(storage.dataSource, LEDGER_PROJECTION_NAMES, config.queryWaitMs) },
+    ];
+    return { module: LedgerInfrastructureModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@ledger/config';
+import { createLedgerApp } from './bootstrap';
+
+const HELP = `Subscription ledger API (and projector, in the same process)
+
+Usage: npm start            (or: node dist/apps/api/src/main.js [--help])
+
+Environment:
+  PORT                  HTTP port (default 3000)
+  HOST                  bind address (default 127.0.0.1)
+  LEDGER_DATA_DIR       embedded PGlite data directory (default ./data)
+  EVENT_STORE_URL       postgres://… for PostgreSQL; unset = embedded PGlite
+  DATABASE_URL          PostgreSQL for the read models (alone: event store too)
+  LEDGER_HOLIDAYS       JSON array [{promotionId, from, to, percentOffBp}]
+  QUERY_WAIT_MS         max wait for ?minPosition= (default 5000)
+  PROJECTION_BATCH_SIZE events per projection transaction (default 500)
+  LEDGER_PROJECTOR      "off" to run the projector as its own process
+`;
+
+const main = async (): Promise<void> => {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const config = loadConfig();
+  const ledger = await createLedgerApp(config);
+  await ledger.app.listen(config.port, config.host);
+  const where = config.eventStore.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : config.eventStore.kind;
+  new Logger('Ledger').log(`listening on http://${config.host}:${config.port} (event store: ${where}); API docs at /docs`);
+  const stop = async (): Promise<void> => {
+    await ledger.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+};
+
+main().catch((err) => {
+  new Logger('Ledger').error(err instanceof ConfigError ? err.message : (err as Error).stack);
+  process.exit(1);
+});

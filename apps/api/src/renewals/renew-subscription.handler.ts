@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import {
+  ActiveCard, DomainError, Plan, PromotionRules, RenewalRecord, SelectPlan, accountDecider, accountStreamId, evolve,
+  findPlan, firstOrderEligible, initialCard, quotePrice, subscriptionDecider, subscriptionStreamId,
+} from '@ledger/domain';
+import { EventMetadata, EventStore, RecordedEvent, deterministicId, fold, handleCommand } from '@ledger/event-store';
+import { PAYMENT_GATEWAY, PaymentGateway } from '@ledger/payments';
+import { eventMetadata } from '../http/request-context';
+import { EVENT_STORE, PROMOTION_RULES } from '../infrastructure/tokens';
+import { RenewSubscriptionRequestDto } from './renew-subscription.request.dto';
+import { RenewSubscriptionCommand, RenewalAnswer } from './renew-subscription.command';
+
+/** Canonical (key-sorted) JSON, so the same body always hashes the same. */
+const hashRequest = (body: RenewSubscriptionRequestDto): string =>
+  createHash('sha256')
+    .update(JSON.stringify([body.planId, body.paymentMethod.type, body.paymentMethod.token, body.promotionCode ?? null]))
+    .digest('hex');
+
+const renewalIdOf = (e: RecordedEvent): string | undefined => (e.data as { renewalId?: string }).renewalId;
+
+const answer = (stream: readonly RecordedEvent[], record: RenewalRecord): RenewalAnswer => {
+  const last = [...stream].reverse().find((e) => renewalIdOf(e) === record.renewalId);
+  return {
+    renewalId: record.renewalId,
+    status: record.status,
+    ...(record.reason ? { reason: record.reason } : {}),
+    position: (last?.position ?? 0n).toString(),
+  };
+};
+
+/**
+ * PlanSelected → capture at the provider → PaymentCaptured + ValidityExtended (or PaymentFailed).
+ * The renewal id, the payment id and every event id derive from the Idempotency-Key, so a retry
+ * of any step (after a timeout, a crash, a conflict) resumes the same renewal and charges once.
+ */
+@CommandHandler(RenewSubscriptionCommand)
+export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscriptionCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    @Inject(PROMOTION_RULES) private readonly rules: PromotionRules,
+  ) {}
+
+  async execute(cmd: RenewSubscriptionCommand): Promise<RenewalAnswer> {
+    const { subscriptionId, idempotencyKey, body } = cmd;
+    const renewalId = deterministicId('renewal', subscriptionId, idempotencyKey);
+    const requestHash = hashRequest(body);
+    const streamId = subscriptionStreamId(subscriptionId);
+    const stream = await this.store.readStream(streamId);
+    const card = fold(evolve, initialCard(), stream);
+    if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);
+    const previous = card.renewals[renewalId];
+    if (previous && previous.requestHash !== requestHash) {
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
+    }
+    if (previous && previous.status !== 'pending') return answer(stream, previous);
+
+    const plan = findPlan(body.planId);
+    if (!plan) throw new DomainError('PLAN_NOT_FOUND', `plan ${body.planId} does not exist`, 'planId');
+    const metadata = eventMetadata(cmd.ctx, idempotencyKey);
+    const selected = previous ? { state: card, stream } : await this.selectPlan(cmd, card, plan, renewalId, requestHash, metadata);
+    const record = (selected.state as ActiveCard).renewals[renewalId];
+    if (record.status !== 'pending') return answer(selected.stream, record);
+    return this.pay(cmd, record, selected.stream, metadata);
+  }
+
+  private async selectPlan(cmd: RenewSubscriptionCommand, card: ActiveCard, plan: Plan, renewalId: string, requestHash: string, metadata: EventMetadata) {
+    const { subscriptionId, body, ctx } = cmd;
+    const accountStream = accountStreamId(card.accountId);
+    for (let attempt = 1; ; attempt++) {
+      const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStream));
+      const eligible = firstOrderEligible(account, renewalId);
+      const quote = quotePrice({ plan, now: ctx.now, firstOrderEligible: eligible, promotionCode: body.promotionCode, rules: this.rules });
+      const command: SelectPlan = { type: 'SelectPlan', renewalId, plan, quote, paymentMethod: body.paymentMethod.type, requestHash, now: ctx.now };
+      subscriptionDecider.decide(command, card); // refuse early, before claiming a one-time discount
+      const claims = quote.discounts.some((d) => d.kind === 'first_order');
+      if (claims) {
+        try {
+          await handleCommand(this.store, accountStream, accountDecider, { type: 'ClaimFirstOrderDiscount', renewalId, subscriptionId, now: ctx.now }, { metadata, step: `claim:${renewalId}` });
+        } catch (err) {
+          // Another renewal of this account claimed it first: price again without it.
+          if (err instanceof DomainError && err.code === 'PROMOTION_NOT_APPLICABLE' && attempt < 3) continue;
+          throw err;
+        }
+      }
+      try {
+        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, { metadata, step: 'select' });
+      } catch (err) {
+        if (claims) await this.releaseFirstOrder(card.accountId, renewalId, 'renewal_refused', metadata, ctx.now);
+        throw err;
+      }
+    }
+  }
+
+  private async pay(cmd: RenewSubscriptionCommand, record: RenewalRecord, stream: readonly RecordedEvent[], metadata: EventMetadata): Promise<RenewalAnswer> {
+    const { subscriptionId, body, ctx, idempotencyKey } = cmd;
+    const planSelected = stream.find((e) => e.type === 'PlanSelected' && renewalIdOf(e) === record.renewalId);
+    const outcome = await this.gateway.capture({
+      paymentId: deterministicId('payment', record.renewalId),
+      amount: record.price,
+      method: record.paymentMethod,
+      token: body.paymentMethod.token,
+    });
+    const now = new Date().toISOString();
+    const result = await handleCommand(
+      this.store,
+      subscriptionStreamId(subscriptionId),
+      subscriptionDecider,
+      { type: 'RecordPaymentOutcome', renewalId: record.renewalId, outcome, now },
+      { metadata: eventMetadata(ctx, idempotencyKey, planSelected?.id), step: 'outcome' },
+    );
+    const card = result.state as ActiveCard;
+    if (outcome.status === 'failed') await this.releaseFirstOrder(card.accountId, record.renewalId, outcome.reason, metadata, now);
+    return answer(result.stream, card.renewals[record.renewalId]);
+  }
+
+  private async releaseFirstOrder(accountId: string, renewalId: string, reason: string, metadata: EventMetadata, now: string): Promise<void> {
+    await handleCommand(this.store, accountStreamId(accountId), accountDecider, { type: 'ReleaseFirstOrderDiscount', renewalId, reason, now }, { metadata, step: `release:${renewalId}` });
+  }
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@ledger/config';
+import { openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
+
+/** The projector as its own process, for deployments that scale it apart from the API. */
+const main = async (): Promise<void> => {
+  const logger = new Logger('Projector');
+  const config = loadConfig();
+  const storage = await openLedgerStorage(storageConfig(config));
+  const runner = await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) });
+  const stop = async (): Promise<void> => {
+    await runner.stop();
+    await storage.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+};
+
+main().catch((err) => {
+  new Logger('Projector').error(err instanceof ConfigError ? err.message : (err as Error).stack);
+  process.exit(1);
+});

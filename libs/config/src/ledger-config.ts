@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import { HolidaySpecial } from '@ledger/domain';
+
+export type EventStoreConfig =
+  | { readonly kind: 'embedded' }
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'esdb'; readonly url: string };
+
+export interface LedgerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly eventStore: EventStoreConfig;
+  /** Read models; null means the embedded PGlite under dataDir, shared with the event store. */
+  readonly databaseUrl: string | null;
+  readonly kafkaBrokers: readonly string[] | null;
+  readonly holidays: readonly HolidaySpecial[];
+  readonly queryWaitMs: number;
+  readonly projectionBatchSize: number;
+  readonly runProjector: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`invalid configuration: ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const int = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer in [${min}, ${max}], got "${raw}"`);
+  return n;
+};
+
+const eventStore = (env: Env): EventStoreConfig => {
+  // DATABASE_URL alone means "everything on this PostgreSQL": one setting for the common case.
+  const url = env.EVENT_STORE_URL || env.DATABASE_URL;
+  if (!url) return { kind: 'embedded' };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//.test(url)) return { kind: 'esdb', url };
+  throw new ConfigError('EVENT_STORE_URL', `expected postgres://…, esdb://… or kurrentdb://…, got "${url}"`);
+};
+
+const holidays = (env: Env): HolidaySpecial[] => {
+  const raw = env.LEDGER_HOLIDAYS;
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('LEDGER_HOLIDAYS', 'expected a JSON array of {promotionId, from, to, percentOffBp}');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('LEDGER_HOLIDAYS', 'expected a JSON array');
+  return parsed.map((h: any, i) => {
+    const at = `LEDGER_HOLIDAYS[${i}]`;
+    if (typeof h?.promotionId !== 'string' || !h.promotionId) throw new ConfigError(at, 'promotionId must be a non-empty string');
+    for (const k of ['from', 'to'] as const) {
+      if (typeof h[k] !== 'string' || Number.isNaN(Date.parse(h[k]))) throw new ConfigError(at, `${k} must be an ISO-8601 time`);
+    }
+    if (Date.parse(h.from) >= Date.parse(h.to)) throw new ConfigError(at, 'from must be before to');
+    if (!Number.isInteger(h.percentOffBp) || h.percentOffBp < 1 || h.percentOffBp > 10_000) {
+      throw new ConfigError(at, 'percentOffBp must be an integer in [1, 10000] (basis points)');
+    }
+    return { promotionId: h.promotionId, from: new Date(h.from).toISOString(), to: new Date(h.to).toISOString(), percentOffBp: h.percentOffBp };
+  });
+};
+
+/** The one configuration schema; a bad value stops the process with the variable's name. */
+export const loadConfig = (env: Env = process.env): LedgerConfig => {
+  const store = eventStore(env);
+  const databaseUrl = env.DATABASE_URL || (store.kind === 'postgres' ? store.url : null);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', `expected postgres://…, got "${databaseUrl}"`);
+  }
+  if (store.kind === 'esdb' && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL', 'required with an EventStoreDB event store (the read models live in PostgreSQL)');
+  }
+  const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
+    eventStore: store,
+    databaseUrl,
+    kafkaBrokers: brokers && brokers.length ? brokers : null,
+    holidays: holidays(env),
+    queryWaitMs: int(env, 'QUERY_WAIT_MS', 5000, 0, 60_000),
+    projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
+    runProjector: env.LEDGER_PROJECTOR !== 'off',
+  };
+};
+
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');

@@ -1,0 +1,30 @@
+import { DataSource } from 'typeorm';
+import { SqlPool } from '@ledger/event-store';
+import { CardBalanceEntity } from '../card-balance/card-balance.entity';
+import { RenewalEntity } from '../renewal/renewal.entity';
+import { CheckpointEntity } from '../checkpoint/checkpoint.entity';
+import { AccountContactEntity } from '../account-contact/account-contact.entity';
+import { InitialReadModels1764000000000 } from '../migrations/1764000000000-initial-read-models';
+
+export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, AccountContactEntity];
+export const READ_MODEL_MIGRATIONS = [InitialReadModels1764000000000];
+
+export type ReadModelDatabase = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'shared-pool'; readonly pool: SqlPool };
+
+/**
+ * TypeORM on a PostgreSQL server, or on the process's one PGlite: TypeORM builds its pool with
+ * `new driver.Pool()`, and handing it the shared pool keeps every statement on one queue.
+ */
+export const createReadModelDataSource = (db: ReadModelDatabase): DataSource =>
+  new DataSource({
+    type: 'postgres',
+    ...(db.kind === 'postgres'
+      ? { url: db.url, extra: { max: 10 } }
+      : { driver: { Pool: function SharedPool() { return db.pool; } } }),
+    entities: READ_MODEL_ENTITIES,
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsTableName: 'read_model_migrations',
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error'],
+  });

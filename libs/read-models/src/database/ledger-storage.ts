@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { DataSource } from 'typeorm';
+import { EventStore, PGlitePool, PostgresEventStore } from '@ledger/event-store';
+import { createReadModelDataSource } from './data-source';
+
+export type StorageConfig =
+  | { readonly kind: 'embedded'; readonly dataDir: string | null }
+  | { readonly kind: 'postgres'; readonly eventStoreUrl: string; readonly readModelUrl: string }
+  | { readonly kind: 'external'; readonly store: EventStore; readonly readModelUrl: string };
+
+export interface LedgerStorage {
+  readonly store: EventStore;
+  readonly dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
+export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerStorage> => {
+  if (config.kind === 'embedded') {
+    if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+    const db = config.dataDir ? await PGlite.create(join(config.dataDir, 'pglite')) : await PGlite.create();
+    const pool = new PGlitePool(db);
+    const store = new PostgresEventStore(pool);
+    await store.migrate();
+    const dataSource = await createReadModelDataSource({ kind: 'shared-pool', pool }).initialize();
+    return {
+      store,
+      dataSource,
+      close: async () => {
+        await store.close();
+        await dataSource.destroy();
+        await db.close();
+      },
+    };
+  }
+  const owned = config.kind === 'postgres' ? new Pool({ connectionString: config.eventStoreUrl, max: 10 }) : null;
+  const store = config.kind === 'postgres' ? new PostgresEventStore(owned!) : config.store;
+  if (store instanceof PostgresEventStore) await store.migrate();
+  const dataSource = await createReadModelDataSource({ kind: 'postgres', url: config.readModelUrl }).initialize();
+  return {
+    store,
+    dataSource,
+    close: async () => {
+      await store.close();
+      await dataSource.destroy();
+      await owned?.end();
+    },
+  };
+};
