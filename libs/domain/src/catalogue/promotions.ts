@@ -73,7 +73,7 @@ export const quotePrice = ({ plan, now, firstOrderEligible, promotionCode, rules
 };
 
 const couponDiscount = (code: string, list: Money, rules: PromotionRules): Discount => {
-  const coupon = rules.coupons.find((c) => c.code === code.toUpperCase());
+  const coupon = rules.coupons.find((c) => c.code.toUpperCase() === code.toUpperCase());
   if (!coupon) throw new DomainError('UNKNOWN_PROMOTION_CODE', `promotion code ${code} does not exist`, 'promotionCode');
   if (coupon.amountOff && coupon.amountOff.currency !== list.currency) {
     throw new DomainError('PROMOTION_NOT_APPLICABLE', `promotion code ${code} is only valid for ${coupon.amountOff.currency} prices`, 'promotionCode');

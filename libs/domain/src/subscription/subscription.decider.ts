@@ -94,6 +94,7 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
 };
 
 const recordUsage = (c: RecordUsage, state: Card): SubscriptionEvent[] => {
+  if (!Number.isSafeInteger(c.mb) || c.mb < 0) throw new RangeError(`usage must be a whole, non-negative number of MB, got ${c.mb}`);
   const s = opened(state);
   const seen = s.usage[c.usageId];
   if (seen !== undefined) {

@@ -27,10 +27,13 @@ const rarely = fc.nat({ max: 9 }).map((n) => n === 0);
 const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: arb, weight: 1 });
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: fc.record({
-    kind: fc.constant('renew' as const), advanceMs, plan: pick, foreign: rarely,
-    reuse: sometimes(pick), otherBody: fc.boolean(), firstOrder: fc.boolean(),
-  }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('renew' as const), advanceMs, plan: pick, foreign: rarely,
+      reuse: sometimes(pick), otherBody: fc.boolean(), firstOrder: fc.boolean(),
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ kind: fc.constant('capture' as const), advanceMs, target: pick }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('fail' as const), advanceMs, target: pick }), weight: 1 },
   {
@@ -61,7 +64,8 @@ const toCommand = (st: Step, s: ActiveCard, now: string, fresh: number): Subscri
   switch (st.kind) {
     case 'renew': {
       const region: Region = st.foreign ? REGIONS[(REGIONS.indexOf(s.region) + 1) % REGIONS.length] : s.region;
-      const plan = plansInRegion(region)[st.plan % 3];
+      const plans = plansInRegion(region);
+      const plan = plans[st.plan % plans.length];
       const renewalId = (st.reuse !== null && nth(Object.keys(s.renewals), st.reuse)) || `r${fresh}`;
       const quote = quotePrice({ plan, now, firstOrderEligible: st.firstOrder, rules: DEFAULT_PROMOTIONS });
       const requestHash = st.otherBody ? `other-${fresh}` : `hash-${renewalId}`;
