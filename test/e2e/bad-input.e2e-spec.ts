@@ -1,0 +1,99 @@
+import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
+import { Harness, newCard, renewalBody, startHarness } from './ledger-harness';
+
+/** Holds every capture until released, so a renewal stays pending while we try a second one. */
+class HeldGateway implements PaymentGateway {
+  private readonly sandbox = new SandboxPaymentGateway();
+  private release!: () => void;
+  readonly held = new Promise<void>((resolve) => (this.release = resolve));
+  arrived!: Promise<void>;
+  private arrive!: () => void;
+  constructor() {
+    this.arrived = new Promise((resolve) => (this.arrive = resolve));
+  }
+  async capture(request: CaptureRequest): Promise<CaptureResult> {
+    this.arrive();
+    await this.held;
+    return this.sandbox.capture(request);
+  }
+  open(): void {
+    this.release();
+  }
+}
+
+const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000 })).length;
+
+describe('refusals: problem+json, a stable code, the field, and nothing written', () => {
+  const gateway = { current: new SandboxPaymentGateway() as PaymentGateway };
+  let h: Harness;
+  let card: { accountId: string; subscriptionId: string };
+  beforeAll(async () => {
+    h = await startHarness({ paymentGateway: { capture: (r) => gateway.current.capture(r) } });
+    card = await newCard(h);
+  });
+  afterAll(() => h.close());
+
+  const refused = async (method: 'GET' | 'POST', url: string, body: unknown, headers: Record<string, string>, status: number, code: string, field?: string) => {
+    const before = await logSize(h);
+    const res = await h.request(method, url, body, headers);
+    expect(res.contentType).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status, code, ...(field ? { field } : {}) });
+    expect(res.status).toBe(status);
+    expect(await logSize(h)).toBe(before);
+    return res.body;
+  };
+  const renewals = () => `/v1/subscriptions/${card.subscriptionId}/renewals`;
+
+  it('refuses a malformed phone number', () => refused('POST', '/v1/accounts', { phoneNumber: '0170 123' }, {}, 400, 'VALIDATION_FAILED', 'phoneNumber'));
+  it('refuses unknown fields', () => refused('POST', '/v1/accounts', { phoneNumber: '+491701234567', name: 'x' }, {}, 400, 'VALIDATION_FAILED', 'name'));
+  it('refuses an ICCID that is not 19–20 digits', () =>
+    refused('POST', '/v1/subscriptions', { accountId: card.accountId, iccid: '89490200', region: 'EU' }, {}, 400, 'VALIDATION_FAILED', 'iccid'));
+  it('refuses an unknown region', () =>
+    refused('POST', '/v1/subscriptions', { accountId: card.accountId, iccid: '8949020000012345678', region: 'MARS' }, {}, 400, 'VALIDATION_FAILED', 'region'));
+  it('refuses a card for an account that does not exist', () =>
+    refused('POST', '/v1/subscriptions', { accountId: '00000000-0000-4000-8000-000000000000', iccid: '8949020000012345678', region: 'EU' }, {}, 404, 'ACCOUNT_NOT_FOUND', 'accountId'));
+  it('refuses a renewal without an Idempotency-Key', () => refused('POST', renewals(), renewalBody(), {}, 400, 'IDEMPOTENCY_KEY_REQUIRED', 'Idempotency-Key'));
+  it('refuses an unknown plan with 404', () => refused('POST', renewals(), renewalBody('eu-weekly-1gb'), { 'Idempotency-Key': 'bad-plan' }, 404, 'PLAN_NOT_FOUND', 'planId'));
+  it('refuses a plan not sold in the card region', () => refused('POST', renewals(), renewalBody('us-daily-1gb'), { 'Idempotency-Key': 'bad-region' }, 422, 'PLAN_NOT_IN_REGION', 'planId'));
+  it('refuses an unknown promotion code', () =>
+    refused('POST', renewals(), renewalBody('eu-daily-1gb', 'tok_visa', { promotionCode: 'FREE' }), { 'Idempotency-Key': 'bad-promo' }, 422, 'UNKNOWN_PROMOTION_CODE', 'promotionCode'));
+  it('refuses an unknown payment method type', () =>
+    refused('POST', renewals(), { planId: 'eu-daily-1gb', paymentMethod: { type: 'cash', token: 't' } }, { 'Idempotency-Key': 'bad-method' }, 400, 'VALIDATION_FAILED', 'paymentMethod.type'));
+  it('refuses a body that is not JSON', () => refused('POST', renewals(), '{"planId":', { 'Idempotency-Key': 'bad-json' }, 400, 'MALFORMED_REQUEST'));
+  it('refuses a subscription id that is not a UUID', () => refused('GET', '/v1/subscriptions/abc', undefined, {}, 400, 'VALIDATION_FAILED', 'subscriptionId'));
+  it('answers 404 for a card that does not exist', () => refused('GET', '/v1/subscriptions/00000000-0000-4000-8000-000000000000', undefined, {}, 404, 'SUBSCRIPTION_NOT_FOUND'));
+  it('refuses usage on a card with no valid data', () =>
+    refused('POST', `/v1/subscriptions/${card.subscriptionId}/usage`, { usageId: 'big', mb: 5 }, {}, 422, 'SUBSCRIPTION_EXPIRED', 'mb'));
+  it('refuses a non-integer usage', () => refused('POST', `/v1/subscriptions/${card.subscriptionId}/usage`, { usageId: 'frac', mb: 1.5 }, {}, 400, 'VALIDATION_FAILED', 'mb'));
+
+  it('answers the same key and body with the first answer and appends nothing', async () => {
+    const first = await h.request('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'same-twice' });
+    const before = await logSize(h);
+    const again = await h.request('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'same-twice' });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(await logSize(h)).toBe(before);
+  });
+
+  it('refuses the same key with a different body', async () => {
+    await h.request('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'reused' });
+    await refused('POST', renewals(), renewalBody('eu-monthly-10gb'), { 'Idempotency-Key': 'reused' }, 422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key');
+  });
+
+  it('refuses a second renewal while one is pending, then completes the first', async () => {
+    const held = new HeldGateway();
+    gateway.current = held;
+    const pending = h.request('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'pending-1' });
+    await held.arrived;
+    await refused('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'pending-2' }, 409, 'RENEWAL_IN_PROGRESS');
+    held.open();
+    expect((await pending).body.status).toBe('completed');
+    gateway.current = new SandboxPaymentGateway();
+  });
+
+  it('refuses a request that is not JSON with 415', async () => {
+    const res = await h.request('POST', '/v1/accounts', undefined, { 'content-type': 'text/plain' });
+    expect(res.status).toBe(415);
+    expect(res.contentType).toContain('application/problem+json');
+  });
+});

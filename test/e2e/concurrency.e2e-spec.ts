@@ -1,0 +1,67 @@
+import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
+import { Harness, newCard, renewalBody, startHarness } from './ledger-harness';
+
+/** A provider that takes a few milliseconds, so concurrent requests overlap inside the pending window. */
+class SlowGateway implements PaymentGateway {
+  readonly sandbox = new SandboxPaymentGateway();
+  calls = 0;
+  async capture(request: CaptureRequest): Promise<CaptureResult> {
+    this.calls++;
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    return this.sandbox.capture(request);
+  }
+}
+
+describe('concurrent renewals of one card', () => {
+  const gateway = new SlowGateway();
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ paymentGateway: gateway });
+  });
+  afterAll(() => h.close());
+
+  it('lets exactly one renewal through per pending window and loses no update', async () => {
+    const { subscriptionId } = await newCard(h);
+    const attempts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': `race-${i}` })),
+    );
+    const completed = attempts.filter((a) => a.status === 201 && a.body.status === 'completed');
+    const refused = attempts.filter((a) => a.status === 409);
+    expect(completed.length + refused.length).toBe(attempts.length);
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    expect(refused.every((r) => ['RENEWAL_IN_PROGRESS', 'CONCURRENCY_CONFLICT'].includes(r.body.code))).toBe(true);
+
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events as { type: string; revision: number; data: any }[];
+    expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+    // Never two PlanSelected without the first one finishing in between.
+    let open = 0;
+    for (const e of events) {
+      if (e.type === 'PlanSelected') expect(open++).toBe(0);
+      if (e.type === 'ValidityExtended' || e.type === 'PaymentFailed') open--;
+    }
+    const extended = events.filter((e) => e.type === 'ValidityExtended');
+    expect(extended).toHaveLength(completed.length);
+    expect(events.filter((e) => e.type === 'PaymentCaptured')).toHaveLength(completed.length);
+    extended.slice(1).forEach((e, i) => expect(e.data.previousExpiry).toBe(extended[i].data.newExpiry));
+
+    const last = completed.map((c) => BigInt(c.body.position)).reduce((a, b) => (a > b ? a : b));
+    const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${last}`);
+    expect(view.body.dataRemainingMb).toBe(1024 * completed.length);
+    expect(view.body.plansBought).toBe(completed.length);
+  });
+
+  it('charges once when the same request is retried in parallel', async () => {
+    const { subscriptionId } = await newCard(h);
+    const capturesBefore = gateway.sandbox.captures;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb'), { 'Idempotency-Key': 'retry-storm' })),
+    );
+    const ok = answers.filter((a) => a.status === 201);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    ok.forEach((a) => expect(a.body).toMatchObject({ renewalId: ok[0].body.renewalId }));
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events as { type: string }[];
+    expect(events.filter((e) => e.type === 'PlanSelected')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'PaymentCaptured')).toHaveLength(1);
+    expect(gateway.sandbox.captures - capturesBefore).toBe(1);
+  });
+});

@@ -1,0 +1,110 @@
+import { Harness, eventTypes, newCard, renewalBody, startHarness } from './ledger-harness';
+
+describe('renewing a data card on the embedded default', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { LEDGER_HOLIDAYS: JSON.stringify([{ promotionId: 'winter', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', percentOffBp: 500 }]) } });
+  });
+  afterAll(() => h.close());
+
+  it('lists the plans sold in a region', async () => {
+    const res = await h.request('GET', '/v1/plans?region=US');
+    expect(res.status).toBe(200);
+    expect(res.body.plans.length).toBeGreaterThanOrEqual(3);
+    expect(res.body.plans.every((p: { region: string }) => p.region === 'US')).toBe(true);
+    expect(new Set(res.body.plans.map((p: { kind: string }) => p.kind))).toEqual(new Set(['daily', 'monthly', 'annual']));
+  });
+
+  it('renews a card: events in the stream, then balance and expiry in the read model', async () => {
+    const { subscriptionId } = await newCard(h);
+    const before = await h.request('GET', `/v1/subscriptions/${subscriptionId}`);
+    expect(before.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null });
+
+    const renewal = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'walkthrough-1' });
+    expect(renewal.status).toBe(201);
+    expect(renewal.body.status).toBe('completed');
+    expect(await eventTypes(h, subscriptionId)).toEqual(['SubscriptionOpened', 'PlanSelected', 'PaymentCaptured', 'ValidityExtended']);
+
+    const after = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${renewal.body.position}`);
+    expect(after.body).toMatchObject({ status: 'active', dataRemainingMb: 10240, plansBought: 1, pendingRenewalId: null });
+    const days = (Date.parse(after.body.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+
+    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${renewal.body.renewalId}?minPosition=${renewal.body.position}`);
+    expect(status.body).toMatchObject({ status: 'completed', planId: 'eu-monthly-10gb' });
+  });
+
+  it('stacks a second renewal after the current expiry and adds a bucket', async () => {
+    const { subscriptionId } = await newCard(h);
+    const first = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'stack-1' });
+    const second = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'stack-2' });
+    const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${second.body.position}`);
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events;
+    const extended = events.filter((e: { type: string }) => e.type === 'ValidityExtended').map((e: { data: any }) => e.data);
+    expect(first.body.status).toBe('completed');
+    expect(extended[1].previousExpiry).toBe(extended[0].newExpiry);
+    expect(Date.parse(extended[1].newExpiry) - Date.parse(extended[0].newExpiry)).toBe(86_400_000);
+    expect(view.body).toMatchObject({ dataRemainingMb: 10240 + 1024, plansBought: 2, expiresAt: extended[1].newExpiry });
+    expect(view.body.buckets).toHaveLength(2);
+  });
+
+  it('applies the first-order discount once per account, plus holiday specials and coupons', async () => {
+    const { subscriptionId } = await newCard(h);
+    const first = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'promo-1' });
+    const second = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_visa', { promotionCode: 'save10' }), { 'Idempotency-Key': 'promo-2' });
+    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter((e: { type: string }) => e.type === 'PlanSelected');
+    const kinds = selected.map((e: any) => e.data.discounts.map((d: { kind: string }) => d.kind));
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(kinds).toEqual([['first_order', 'holiday'], ['holiday', 'coupon']]);
+    // 1999 list: 20% first order = 400, 5% holiday = 100; then 100 holiday + 200 coupon.
+    expect(selected.map((e: any) => e.data.price.amountMinor)).toEqual([1499, 1699]);
+  });
+
+  it('leaves the card unchanged after a declined payment and reports the renewal failed', async () => {
+    const { subscriptionId } = await newCard(h);
+    const declined = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_decline_visa'), { 'Idempotency-Key': 'decline-1' });
+    expect(declined.status).toBe(201);
+    expect(declined.body).toMatchObject({ status: 'failed', reason: 'card_declined' });
+    expect(await eventTypes(h, subscriptionId)).toEqual(['SubscriptionOpened', 'PlanSelected', 'PaymentFailed']);
+    const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${declined.body.position}`);
+    expect(view.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null, pendingRenewalId: null, plansBought: 0 });
+    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${declined.body.renewalId}`);
+    expect(status.body).toMatchObject({ status: 'failed', reason: 'card_declined' });
+  });
+
+  it('gives the first-order discount back when that payment fails', async () => {
+    const { subscriptionId } = await newCard(h);
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_insufficient'), { 'Idempotency-Key': 'fo-fail' });
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'fo-retry' });
+    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter((e: { type: string }) => e.type === 'PlanSelected');
+    expect(selected.map((e: any) => e.data.discounts.some((d: { kind: string }) => d.kind === 'first_order'))).toEqual([true, true]);
+  });
+
+  it('records usage once per usageId and draws it from the balance', async () => {
+    const { subscriptionId } = await newCard(h);
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'usage-1' });
+    const first = await h.request('POST', `/v1/subscriptions/${subscriptionId}/usage`, { usageId: 'cdr-1', mb: 300 });
+    const replay = await h.request('POST', `/v1/subscriptions/${subscriptionId}/usage`, { usageId: 'cdr-1', mb: 300 });
+    expect(first.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(first.body.dataRemainingMb).toBe(724);
+    const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${first.body.position}`);
+    expect(view.body.dataRemainingMb).toBe(724);
+    expect((await eventTypes(h, subscriptionId)).filter((t) => t === 'DataUsageRecorded')).toHaveLength(1);
+  });
+
+  it('carries audit metadata on every event', async () => {
+    const { subscriptionId } = await newCard(h);
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'audit-1', 'X-Correlation-Id': 'corr-42' });
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events;
+    const renewalEvents = events.slice(1);
+    for (const e of renewalEvents) {
+      expect(e.metadata).toMatchObject({ correlationId: 'corr-42', idempotencyKey: 'audit-1', actor: 'anonymous' });
+      expect(typeof e.metadata.commandId).toBe('string');
+    }
+    const planSelected = renewalEvents.find((e: { type: string }) => e.type === 'PlanSelected');
+    const captured = renewalEvents.find((e: { type: string }) => e.type === 'PaymentCaptured');
+    expect(captured.metadata.causationId).toBe(planSelected.eventId);
+  });
+});

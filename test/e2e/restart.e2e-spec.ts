@@ -1,0 +1,88 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+const root = join(__dirname, '..', '..');
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** The built app as `npm start` runs it: a real process, a real socket, PGlite files on disk. */
+const startLedger = async (dataDir: string, port: number): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`ledger exited early:\n${output}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`ledger did not answer /health within 30s:\n${output}`);
+};
+
+const stop = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+const call = async (port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+};
+
+describe('restarting the ledger process on the embedded default', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-restart-'));
+  beforeAll(() => execFileSync(process.execPath, ['scripts/build.js'], { cwd: root }));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps events, balances, renewals and the projection checkpoint', async () => {
+    const port = await freePort();
+    let ledger = await startLedger(dataDir, port);
+    const account = await call(port, 'POST', '/v1/accounts', { phoneNumber: '+33612345678' });
+    const card = await call(port, 'POST', '/v1/subscriptions', { accountId: account.body.accountId, iccid: '89330000000000000012', region: 'EU' });
+    const id = card.body.subscriptionId;
+    const renewal = await call(port, 'POST', `/v1/subscriptions/${id}/renewals`, { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } }, { 'Idempotency-Key': 'restart-1' });
+    const before = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${renewal.body.position}`);
+    const eventsBefore = await call(port, 'GET', `/v1/subscriptions/${id}/events`);
+    await stop(ledger);
+
+    ledger = await startLedger(dataDir, port);
+    try {
+      const after = await call(port, 'GET', `/v1/subscriptions/${id}`);
+      const eventsAfter = await call(port, 'GET', `/v1/subscriptions/${id}/events`);
+      expect(renewal.body.status).toBe('completed');
+      expect(after.body).toEqual(before.body);
+      expect(eventsAfter.body).toEqual(eventsBefore.body);
+      const retried = await call(port, 'POST', `/v1/subscriptions/${id}/renewals`, { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } }, { 'Idempotency-Key': 'restart-1' });
+      expect(retried.body).toEqual(renewal.body);
+      const usage = await call(port, 'POST', `/v1/subscriptions/${id}/usage`, { usageId: 'after-restart', mb: 1000 });
+      const view = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${usage.body.position}`);
+      expect(view.body.dataRemainingMb).toBe(before.body.dataRemainingMb - 1000);
+    } finally {
+      await stop(ledger);
+    }
+  });
+});
