@@ -31,7 +31,7 @@ export const startHarness = async (
     request: async (method, url, body, headers = {}) => {
       const res = await fastify.inject({ method, url, payload: body as any, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
       const contentType = String(res.headers['content-type'] ?? '');
-      return { status: res.statusCode, contentType, body: contentType.includes('json') ? res.json() : res.body };
+      return { status: res.statusCode, contentType, body: (contentType.includes('json') ? res.json() : res.body) as any };
     },
     close: async () => {
       await ledger.close();

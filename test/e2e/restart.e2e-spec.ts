@@ -50,7 +50,7 @@ const call = async (port: number, method: string, path: string, body?: unknown, 
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 };
 
 describe('restarting the ledger process on the embedded default', () => {
