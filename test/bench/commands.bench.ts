@@ -1,0 +1,114 @@
+/**
+ * bench:commands — renewals/s through the command path (RenewSubscriptionHandler: read, fold,
+ * decide, append with expected revision, capture, append) versus raw appends of the same events,
+ * measured in the same run on the same store. PGlite always; PostgreSQL when DATABASE_URL is set.
+ * Usage: npm run bench:commands -- [renewals=2000] [concurrency=8]
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_PROMOTIONS, accountStreamId, subscriptionStreamId } from '@ledger/domain';
+import { EventStore, PGlitePool, PostgresEventStore, SqlPool } from '@ledger/event-store';
+import { SandboxPaymentGateway } from '@ledger/payments';
+import { RenewSubscriptionHandler } from '../../apps/api/src/renewals/renew-subscription.handler';
+import { RenewSubscriptionCommand } from '../../apps/api/src/renewals/renew-subscription.command';
+
+const [renewals = 2000, concurrency = 8] = process.argv.slice(2).map(Number);
+const CARDS = Math.max(concurrency, Math.ceil(renewals / 10));
+const meta = { commandId: 'bench', correlationId: 'bench', causationId: 'bench', actor: 'bench', idempotencyKey: 'bench' };
+
+const seedCards = async (store: EventStore): Promise<string[]> => {
+  const ids: string[] = [];
+  for (let i = 0; i < CARDS; i++) {
+    const accountId = randomUUID();
+    const subscriptionId = randomUUID();
+    await store.appendToStream(accountStreamId(accountId), [{ id: randomUUID(), type: 'AccountRegistered', data: { accountId, registeredAt: new Date().toISOString() }, metadata: meta }], 'no_stream');
+    const opened = { subscriptionId, accountId, iccid: '8949020000012345678', region: 'EU', openedAt: new Date().toISOString() };
+    await store.appendToStream(subscriptionStreamId(subscriptionId), [{ id: randomUUID(), type: 'SubscriptionOpened', data: opened, metadata: meta }], 'no_stream');
+    ids.push(subscriptionId);
+  }
+  return ids;
+};
+
+/** Runs `total` jobs on `concurrency` workers; worker w only touches cards w, w+C, w+2C, … so they never conflict. */
+const run = async (total: number, job: (i: number, card: number) => Promise<void>): Promise<number> => {
+  let next = 0;
+  const perWorker = Math.floor(CARDS / concurrency);
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = next++, k = 0; i < total; i = next++, k++) await job(i, worker + concurrency * (k % perWorker));
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+};
+
+const commandPath = async (store: EventStore): Promise<number> => {
+  const cards = await seedCards(store);
+  const handler = new RenewSubscriptionHandler(store, new SandboxPaymentGateway(), DEFAULT_PROMOTIONS);
+  const seconds = await run(renewals, async (i, c) => {
+    const card = cards[c];
+    const ctx = { commandId: randomUUID(), correlationId: 'bench', actor: 'bench', now: new Date().toISOString() };
+    const body = { planId: 'eu-daily-1gb', paymentMethod: { type: 'card' as const, token: 'tok_visa' } };
+    const answer = await handler.execute(new RenewSubscriptionCommand(card, `bench-${i}`, body, ctx));
+    if (answer.status !== 'completed') throw new Error(`renewal ${i} ended ${answer.status}`);
+  });
+  return renewals / seconds;
+};
+
+const rawAppends = async (store: EventStore): Promise<number> => {
+  const cards = await seedCards(store);
+  const revision = new Map(cards.map((c) => [c, 0]));
+  const data = { renewalId: 'r', planId: 'eu-daily-1gb', price: { amountMinor: 299, currency: 'EUR' } };
+  const seconds = await run(renewals, async (_i, c) => {
+    const card = cards[c];
+    const stream = subscriptionStreamId(card);
+    let rev = revision.get(card)!;
+    await store.appendToStream(stream, [{ id: randomUUID(), type: 'PlanSelected', data, metadata: meta }], rev);
+    rev += 1;
+    const pair = ['PaymentCaptured', 'ValidityExtended'].map((type) => ({ id: randomUUID(), type, data, metadata: meta }));
+    await store.appendToStream(stream, pair, rev);
+    revision.set(card, rev + 2);
+  });
+  return renewals / seconds;
+};
+
+const measure = async (label: string, open: () => Promise<{ pool: SqlPool; close: () => Promise<void> }>): Promise<void> => {
+  const { pool, close } = await open();
+  const store = new PostgresEventStore(pool);
+  await store.migrate();
+  const raw = await rawAppends(store);
+  const commands = await commandPath(store);
+  console.log(
+    `${label.padEnd(10)} renewals/s via commands: ${commands.toFixed(0).padStart(6)}   raw appends of the same events: ${raw.toFixed(0).padStart(6)} renewals/s   ratio: ${(commands / raw).toFixed(2)}`,
+  );
+  await close();
+};
+
+const main = async (): Promise<void> => {
+  console.log(`bench:commands — ${renewals} renewals, ${concurrency} concurrent, ${CARDS} cards, Node ${process.version}`);
+  await measure('PGlite', async () => {
+    const db = await PGlite.create();
+    return { pool: new PGlitePool(db), close: () => db.close() };
+  });
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.log('PostgreSQL skipped: set DATABASE_URL (e.g. from infra/postgres/start.sh) to measure it too');
+    return;
+  }
+  const schema = `bench_${Date.now()}`;
+  const admin = new Pool({ connectionString: url, max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await measure('PostgreSQL', async () => {
+    const pool = new Pool({ connectionString: url, max: concurrency + 2, options: `-c search_path=${schema}` });
+    return { pool, close: () => pool.end() };
+  });
+  await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+  await admin.end();
+};
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
