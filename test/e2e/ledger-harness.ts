@@ -41,12 +41,12 @@ export const startHarness = async (
 };
 
 /** A customer with one card in `region`, ready to renew. */
-export const newCard = async (h: Harness, region = 'EU'): Promise<{ accountId: string; subscriptionId: string }> => {
+export const newCard = async (h: Harness, region = 'EU'): Promise<{ accountId: string; subscriptionId: string; position: string }> => {
   const account = await h.request('POST', '/v1/accounts', { phoneNumber: '+491701234567' });
   expect(account.status).toBe(201);
   const card = await h.request('POST', '/v1/subscriptions', { accountId: account.body.accountId, iccid: '8949020000012345678', region });
   expect(card.status).toBe(201);
-  return { accountId: account.body.accountId, subscriptionId: card.body.subscriptionId };
+  return { accountId: account.body.accountId, subscriptionId: card.body.subscriptionId, position: card.body.position };
 };
 
 export const renewalBody = (planId = 'eu-monthly-10gb', token = 'tok_visa', extra: Record<string, unknown> = {}) => ({

@@ -1,9 +1,10 @@
-import { Harness, eventTypes, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, StorageFactory, eventTypes, newCard, renewalBody, startHarness } from './ledger-harness';
 
-describe('renewing a data card on the embedded default', () => {
+/** The renewal walkthrough, run once per event-store adapter (embedded, PostgreSQL, EventStoreDB). */
+export const renewalCases = (storage: StorageFactory): void => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { LEDGER_HOLIDAYS: JSON.stringify([{ promotionId: 'winter', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', percentOffBp: 500 }]) } });
+    h = await startHarness({ storage: await storage(), env: { LEDGER_HOLIDAYS: JSON.stringify([{ promotionId: 'winter', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', percentOffBp: 500 }]) } });
   });
   afterAll(() => h.close());
 
@@ -16,8 +17,8 @@ describe('renewing a data card on the embedded default', () => {
   });
 
   it('renews a card: events in the stream, then balance and expiry in the read model', async () => {
-    const { subscriptionId } = await newCard(h);
-    const before = await h.request('GET', `/v1/subscriptions/${subscriptionId}`);
+    const { subscriptionId, position } = await newCard(h);
+    const before = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${position}`);
     expect(before.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null });
 
     const renewal = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'walkthrough-1' });
@@ -69,7 +70,7 @@ describe('renewing a data card on the embedded default', () => {
     expect(await eventTypes(h, subscriptionId)).toEqual(['SubscriptionOpened', 'PlanSelected', 'PaymentFailed']);
     const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${declined.body.position}`);
     expect(view.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null, pendingRenewalId: null, plansBought: 0 });
-    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${declined.body.renewalId}`);
+    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${declined.body.renewalId}?minPosition=${declined.body.position}`);
     expect(status.body).toMatchObject({ status: 'failed', reason: 'card_declined' });
   });
 
@@ -107,4 +108,4 @@ describe('renewing a data card on the embedded default', () => {
     const captured = renewalEvents.find((e: { type: string }) => e.type === 'PaymentCaptured');
     expect(captured.metadata.causationId).toBe(planSelected.eventId);
   });
-});
+};

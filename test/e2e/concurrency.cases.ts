@@ -1,5 +1,5 @@
 import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
-import { Harness, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './ledger-harness';
 
 /** A provider that takes a few milliseconds, so concurrent requests overlap inside the pending window. */
 class SlowGateway implements PaymentGateway {
@@ -12,11 +12,12 @@ class SlowGateway implements PaymentGateway {
   }
 }
 
-describe('concurrent renewals of one card', () => {
+/** Parallel renewals of one card, run once per event-store adapter. */
+export const concurrencyCases = (storage: StorageFactory): void => {
   const gateway = new SlowGateway();
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ paymentGateway: gateway });
+    h = await startHarness({ storage: await storage(), paymentGateway: gateway });
   });
   afterAll(() => h.close());
 
@@ -64,4 +65,4 @@ describe('concurrent renewals of one card', () => {
     expect(events.filter((e) => e.type === 'PaymentCaptured')).toHaveLength(1);
     expect(gateway.sandbox.captures - capturesBefore).toBe(1);
   });
-});
+};
