@@ -1,0 +1,32 @@
+import { Client } from 'pg';
+import { createTestDatabase, describeWithService, provisionPostgres } from '@ledger/testing';
+import { openLedgerStorage } from './database/ledger-storage';
+import { readModelCases } from './read-models.cases';
+
+/** TypeORM entities and migrations on a real PostgreSQL server; one fresh database per test. */
+describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) => {
+  const drops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of drops) await drop();
+  });
+
+  readModelCases(async () => {
+    const db = await createTestDatabase(serverUrl());
+    drops.push(() => db.stop());
+    return openLedgerStorage({ kind: 'postgres', eventStoreUrl: db.url, readModelUrl: db.url });
+  });
+
+  it('runs the migrations and records them', async () => {
+    const db = await createTestDatabase(serverUrl());
+    drops.push(() => db.stop());
+    const storage = await openLedgerStorage({ kind: 'postgres', eventStoreUrl: db.url, readModelUrl: db.url });
+    await storage.close();
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const tables = (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
+    const migrations = (await client.query('SELECT name FROM read_model_migrations')).rows.map((r) => r.name);
+    await client.end();
+    expect(tables).toEqual(expect.arrayContaining(['account_contact', 'card_balance', 'es_events', 'es_streams', 'projection_checkpoint', 'renewal']));
+    expect(migrations).toEqual(['InitialReadModels1764000000000']);
+  });
+});
