@@ -39,11 +39,12 @@ const int = (env: Env, name: string, fallback: number, min: number, max: number)
 
 const eventStore = (env: Env): EventStoreConfig => {
   // DATABASE_URL alone means "everything on this PostgreSQL": one setting for the common case.
+  const name = env.EVENT_STORE_URL ? 'EVENT_STORE_URL' : 'DATABASE_URL';
   const url = env.EVENT_STORE_URL || env.DATABASE_URL;
   if (!url) return { kind: 'embedded' };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
   if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent):\/\//.test(url)) return { kind: 'esdb', url };
-  throw new ConfigError('EVENT_STORE_URL', `expected postgres://…, esdb://… or kurrentdb://…, got "${url}"`);
+  throw new ConfigError(name, `expected postgres://…, esdb://… or kurrentdb://…, got "${url}"`);
 };
 
 const holidays = (env: Env): HolidaySpecial[] => {
