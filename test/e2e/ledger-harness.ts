@@ -23,7 +23,7 @@ export const embeddedInMemory: StorageFactory = () => openLedgerStorage({ kind: 
 export const startHarness = async (
   options: { storage?: LedgerStorage; env?: Record<string, string>; paymentGateway?: PaymentGateway } = {},
 ): Promise<Harness> => {
-  const config: LedgerConfig = loadConfig({ PROJECTION_BATCH_SIZE: '200', QUERY_WAIT_MS: '5000', ...options.env });
+  const config: LedgerConfig = loadConfig({ PROJECTION_BATCH_SIZE: '200', QUERY_WAIT_MS: '20000', ...options.env });
   const ledger = await createLedgerApp(config, { storage: options.storage ?? (await embeddedInMemory()), paymentGateway: options.paymentGateway, logger: false, docsUi: false });
   const fastify = ledger.app.getHttpAdapter().getInstance();
   return {
