@@ -1,5 +1,6 @@
 import { ConcurrencyError, EventMetadata, EventStore, RecordedEvent } from '../port/event-store.port';
 import { deterministicId } from './deterministic-id';
+import { chainEvents } from '../audit/hash-chain';
 
 export interface DeciderLike<C, S, E extends { type: string; data: unknown }> {
   initialState(): S;
@@ -44,12 +45,16 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
     if (events.length === 0) return { state, appended: [], stream };
     const expected = stream.length === 0 ? 'no_stream' : stream[stream.length - 1].revision;
     const { idempotencyKey } = options.metadata;
-    const toAppend = events.map((e, i) => ({
-      id: deterministicId(streamId, idempotencyKey, options.step ?? 'main', String(i)),
-      type: e.type,
-      data: e.data,
-      metadata: options.metadata,
-    }));
+    const toAppend = chainEvents(
+      streamId,
+      stream,
+      events.map((e, i) => ({
+        id: deterministicId(streamId, idempotencyKey, options.step ?? 'main', String(i)),
+        type: e.type,
+        data: e.data,
+        metadata: options.metadata,
+      })),
+    );
     try {
       await store.appendToStream(streamId, toAppend, expected);
     } catch (err) {
