@@ -6,3 +6,6 @@ export * from './postgres/pglite-pool';
 export * from './postgres/sql-pool';
 export * from './command/deterministic-id';
 export * from './command/handle-command';
+export * from './audit/canonical-json';
+export * from './audit/hash-chain';
+export * from './audit/verify-store';
