@@ -108,4 +108,30 @@ export const renewalCases = (storage: StorageFactory): void => {
     const captured = renewalEvents.find((e: { type: string }) => e.type === 'PaymentCaptured');
     expect(captured.metadata.causationId).toBe(planSelected.eventId);
   });
+
+  it('answers as-of queries from the events, matching the history by hand', async () => {
+    const { subscriptionId } = await newCard(h);
+    const url = `/v1/subscriptions/${subscriptionId}`;
+    await h.request('POST', `${url}/renewals`, renewalBody(), { 'Idempotency-Key': 'asof-1' });
+    await h.request('POST', `${url}/usage`, { usageId: 'asof-u', mb: 300 });
+    await h.request('POST', `${url}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'asof-2' });
+    const events = (await h.request('GET', `${url}/events`)).body.events as { type: string; recordedAt: string; data: any }[];
+    const at = (type: string, nth = 0) => events.filter((e) => e.type === type)[nth];
+    const asOf = async (iso: string) => (await h.request('GET', `${url}?asOf=${encodeURIComponent(iso)}`)).body;
+    const firstExpiry = at('ValidityExtended').data.newExpiry;
+    const secondExpiry = new Date(Date.parse(firstExpiry) + 86_400_000).toISOString();
+
+    expect((await asOf(new Date(Date.parse(at('SubscriptionOpened').recordedAt) - 1).toISOString())).code).toBe('SUBSCRIPTION_NOT_FOUND');
+    expect(await asOf(at('SubscriptionOpened').recordedAt)).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null, plansBought: 0 });
+    expect(await asOf(at('ValidityExtended').recordedAt)).toMatchObject({ status: 'active', dataRemainingMb: 10240, expiresAt: firstExpiry, plansBought: 1 });
+    expect(await asOf(at('DataUsageRecorded').recordedAt)).toMatchObject({ dataRemainingMb: 9940, expiresAt: firstExpiry });
+    expect(await asOf(at('ValidityExtended', 1).recordedAt)).toMatchObject({ dataRemainingMb: 9940 + 1024, expiresAt: secondExpiry, plansBought: 2 });
+    expect(await asOf(new Date(Date.parse(secondExpiry) + 1).toISOString())).toMatchObject({ status: 'expired', dataRemainingMb: 0, buckets: [] });
+  });
+
+  it('refuses an asOf that is not an ISO-8601 instant', async () => {
+    const { subscriptionId } = await newCard(h);
+    const res = await h.request('GET', `/v1/subscriptions/${subscriptionId}?asOf=yesterday`);
+    expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', field: 'asOf' });
+  });
 };

@@ -8,6 +8,7 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 import { OpenSubscriptionHandler } from './subscriptions/open-subscription.handler';
 import { GetSubscriptionHandler } from './subscriptions/get-subscription.query';
 import { GetSubscriptionEventsHandler } from './subscriptions/get-events.query';
+import { GetSubscriptionAsOfHandler } from './subscriptions/get-subscription-as-of.query';
 import { RenewalsController } from './renewals/renewals.controller';
 import { RenewSubscriptionHandler } from './renewals/renew-subscription.handler';
 import { GetRenewalHandler } from './renewals/get-renewal.query';
@@ -27,6 +28,7 @@ export class AppModule {
         OpenSubscriptionHandler,
         GetSubscriptionHandler,
         GetSubscriptionEventsHandler,
+        GetSubscriptionAsOfHandler,
         RenewSubscriptionHandler,
         GetRenewalHandler,
         RecordUsageHandler,

@@ -8,6 +8,8 @@ import { OpenSubscriptionCommand } from './open-subscription.handler';
 import { OpenSubscriptionRequestDto } from './open-subscription.request.dto';
 import { GetSubscriptionQuery } from './get-subscription.query';
 import { GetSubscriptionEventsQuery } from './get-events.query';
+import { GetSubscriptionAsOfQuery } from './get-subscription-as-of.query';
+import { ProblemException } from '../http/problem';
 
 @ApiTags('subscriptions')
 @Controller('v1/subscriptions')
@@ -25,8 +27,16 @@ export class SubscriptionsController {
 
   @Get(':id')
   @ApiQuery({ name: 'minPosition', required: false, description: 'wait (bounded) until the read model has applied this log position' })
-  get(@Param('id') id: string, @QueryParam('minPosition') minPosition?: string) {
-    return this.queries.execute(new GetSubscriptionQuery(uuidParam(id, 'subscriptionId'), parsePosition(minPosition, 'minPosition'), new Date().toISOString()));
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant: the card as it was then, computed from the events' })
+  get(@Param('id') id: string, @QueryParam('minPosition') minPosition?: string, @QueryParam('asOf') asOf?: string) {
+    const subscriptionId = uuidParam(id, 'subscriptionId');
+    if (asOf !== undefined) {
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
+        throw new ProblemException(400, 'VALIDATION_FAILED', 'asOf must be an ISO-8601 date-time such as 2026-11-25T12:00:00Z', 'asOf');
+      }
+      return this.queries.execute(new GetSubscriptionAsOfQuery(subscriptionId, asOf));
+    }
+    return this.queries.execute(new GetSubscriptionQuery(subscriptionId, parsePosition(minPosition, 'minPosition'), new Date().toISOString()));
   }
 
   @Get(':id/events')
