@@ -10,3 +10,4 @@ export * from './subscription/subscription.state';
 export * from './subscription/subscription.decider';
 export * from './subscription/buckets';
 export * from './account/account.decider';
+export * from './subscription/subscription.upcast';

@@ -2,6 +2,7 @@ import { Region } from '../catalogue/plan';
 import { assertNever } from '../shared/event';
 import { Money } from '../shared/money';
 import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
+import { upcastSubscriptionEvent } from './subscription.upcast';
 
 export interface Bucket {
   readonly bucketId: string;
@@ -57,7 +58,9 @@ const setRenewal = (s: ActiveCard, renewalId: string, patch: Partial<RenewalReco
   [renewalId]: { ...s.renewals[renewalId], ...patch },
 });
 
-export const evolve = (state: Card, event: SubscriptionEvent): Card => {
+/** Folds one event; stored shapes older than the current one are upcast first. */
+export const evolve = (state: Card, stored: SubscriptionEvent): Card => {
+  const event = upcastSubscriptionEvent(stored);
   switch (event.type) {
     case 'SubscriptionOpened':
       return {
