@@ -6,6 +6,7 @@ export * from './postgres/pglite-pool';
 export * from './postgres/sql-pool';
 export * from './command/deterministic-id';
 export * from './command/handle-command';
+export * from './esdb/esdb-event-store';
 export * from './audit/canonical-json';
 export * from './audit/hash-chain';
 export * from './audit/verify-store';

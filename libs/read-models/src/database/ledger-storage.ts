@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { DataSource } from 'typeorm';
-import { EventStore, PGlitePool, PostgresEventStore } from '@ledger/event-store';
+import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore } from '@ledger/event-store';
 import { createReadModelDataSource } from './data-source';
 
 export type StorageConfig =
   | { readonly kind: 'embedded'; readonly dataDir: string | null }
   | { readonly kind: 'postgres'; readonly eventStoreUrl: string; readonly readModelUrl: string }
+  | { readonly kind: 'esdb'; readonly eventStoreUrl: string; readonly readModelUrl: string }
   | { readonly kind: 'external'; readonly store: EventStore; readonly readModelUrl: string };
 
 export interface LedgerStorage {
@@ -16,6 +17,10 @@ export interface LedgerStorage {
   readonly dataSource: DataSource;
   close(): Promise<void>;
 }
+
+/** EventStoreDB keeps the events, PostgreSQL the read models; or a store the caller opened. */
+const remoteStore = (config: Extract<StorageConfig, { kind: 'esdb' | 'external' }>): EventStore =>
+  config.kind === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl) : config.store;
 
 /** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
 export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerStorage> => {
@@ -37,7 +42,7 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
     };
   }
   const owned = config.kind === 'postgres' ? new Pool({ connectionString: config.eventStoreUrl, max: 10 }) : null;
-  const store = config.kind === 'postgres' ? new PostgresEventStore(owned!) : config.store;
+  const store = config.kind === 'postgres' ? new PostgresEventStore(owned!) : remoteStore(config);
   if (store instanceof PostgresEventStore) await store.migrate();
   const dataSource = await createReadModelDataSource({ kind: 'postgres', url: config.readModelUrl }).initialize();
   return {

@@ -8,6 +8,10 @@ export const storageConfig = (config: LedgerConfig): StorageConfig => {
     case 'postgres':
       return { kind: 'postgres', eventStoreUrl: config.eventStore.url, readModelUrl: config.databaseUrl ?? config.eventStore.url };
     case 'esdb':
-      throw new Error('EVENT_STORE_URL: the EventStoreDB adapter is not available in this build yet');
+      // loadConfig already refuses this; a hand-built config should fail with the same message.
+      if (!config.databaseUrl) {
+        throw new Error('DATABASE_URL: required with an EventStoreDB event store (the read models live in PostgreSQL)');
+      }
+      return { kind: 'esdb', eventStoreUrl: config.eventStore.url, readModelUrl: config.databaseUrl };
   }
 };
