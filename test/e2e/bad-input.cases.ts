@@ -1,5 +1,5 @@
 import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
-import { Harness, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './ledger-harness';
 
 /** Holds every capture until released, so a renewal stays pending while we try a second one. */
 class HeldGateway implements PaymentGateway {
@@ -23,12 +23,13 @@ class HeldGateway implements PaymentGateway {
 
 const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000 })).length;
 
-describe('refusals: problem+json, a stable code, the field, and nothing written', () => {
+/** Refusals: problem+json, a stable code, the field, and nothing written; run once per event-store adapter. */
+export const badInputCases = (storage: StorageFactory): void => {
   const gateway = { current: new SandboxPaymentGateway() as PaymentGateway };
   let h: Harness;
   let card: { accountId: string; subscriptionId: string };
   beforeAll(async () => {
-    h = await startHarness({ paymentGateway: { capture: (r) => gateway.current.capture(r) } });
+    h = await startHarness({ storage: await storage(), paymentGateway: { capture: (r) => gateway.current.capture(r) } });
     card = await newCard(h);
   });
   afterAll(() => h.close());
@@ -96,4 +97,4 @@ describe('refusals: problem+json, a stable code, the field, and nothing written'
     expect(res.status).toBe(415);
     expect(res.contentType).toContain('application/problem+json');
   });
-});
+};
