@@ -24,7 +24,7 @@ export const startHarness = async (
   options: { storage?: LedgerStorage; env?: Record<string, string>; paymentGateway?: PaymentGateway } = {},
 ): Promise<Harness> => {
   const config: LedgerConfig = loadConfig({ PROJECTION_BATCH_SIZE: '200', QUERY_WAIT_MS: '20000', ...options.env });
-  const ledger = await createLedgerApp(config, { storage: options.storage ?? (await embeddedInMemory()), paymentGateway: options.paymentGateway, logger: false, docsUi: false });
+  const ledger = await createLedgerApp(config, { storage: options.storage ?? (await embeddedInMemory()), paymentGateway: options.paymentGateway, logger: false });
   const fastify = ledger.app.getHttpAdapter().getInstance();
   return {
     ledger,

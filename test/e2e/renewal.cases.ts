@@ -16,6 +16,14 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect(new Set(res.body.plans.map((p: { kind: string }) => p.kind))).toEqual(new Set(['daily', 'monthly', 'annual']));
   });
 
+  it('serves the API documentation at /docs', async () => {
+    const ui = await h.request('GET', '/docs');
+    const spec = await h.request('GET', '/docs-json');
+    expect(ui.status).toBe(200);
+    expect(ui.contentType).toContain('text/html');
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/plans', '/v1/subscriptions/{id}/renewals', '/v1/subscriptions/{id}/events']));
+  });
+
   it('renews a card: events in the stream, then balance and expiry in the read model', async () => {
     const { subscriptionId, position } = await newCard(h);
     const before = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${position}`);

@@ -21,11 +21,6 @@ export interface CreateLedgerAppOptions {
   readonly storage?: LedgerStorage;
   readonly paymentGateway?: PaymentGateway;
   readonly logger?: false;
-  /**
-   * The Swagger UI pulls in @fastify/static, whose ES-module dependencies Jest's CommonJS runtime
-   * cannot load; tests keep the OpenAPI document (/docs-json) and skip only the UI assets.
-   */
-  readonly docsUi?: boolean;
 }
 
 /** The API (and, unless turned off, the projector in the same process), ready to listen. */
@@ -46,7 +41,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     .setDescription('Renew prepaid eSIM data cards; every change is an immutable event.')
     .setVersion('0.1.0')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { swaggerUiEnabled: options.docsUi ?? true });
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   await app.init();
   const logger = new Logger('Projector');
   const projector = config.runProjector
