@@ -8,7 +8,7 @@ export const GENESIS_LINK = '0'.repeat(64);
 type Linkable = Pick<RecordedEvent, 'id' | 'type' | 'data' | 'metadata' | 'streamId' | 'revision'>;
 
 const withoutLink = (metadata: Record<string, unknown>): Record<string, unknown> => {
-  const { hashLink: _ignored, ...rest } = metadata;
+  const { hashLink, ...rest } = metadata;
   return rest;
 };
 
