@@ -43,7 +43,7 @@ export const runOutOfOrderCommit = async (
   let aInserted = false;
   let releaseA!: () => void;
   const aHeld = new Promise<void>((resolve) => (releaseA = resolve));
-  const pool = new Pool({ connectionString: url, max: 10 });
+  const pool = new Pool({ connectionString: url, max: 10 }).on('error', () => undefined);
   const store = new PostgresEventStore(pool, {
     ...options,
     pollMs: 10,

@@ -42,6 +42,9 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
     };
   }
   const owned = config.kind === 'postgres' ? new Pool({ connectionString: config.eventStoreUrl, max: 10 }) : null;
+  // An idle connection dropped by the server (restart, failover) is replaced on next use; without a
+  // listener node-postgres would raise it as an unhandled 'error' event and end the process.
+  owned?.on('error', (err) => process.emitWarning(`event-store pool: idle connection lost: ${err.message}`));
   const store = config.kind === 'postgres' ? new PostgresEventStore(owned!) : remoteStore(config);
   if (store instanceof PostgresEventStore) await store.migrate();
   const dataSource = await createReadModelDataSource({ kind: 'postgres', url: config.readModelUrl }).initialize();
