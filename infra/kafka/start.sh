@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: infra/kafka/start.sh [--help]
+Usage: infra/kafka/start.sh [--help] [--restart]
 
 Resolves Apache Kafka jars from Maven into infra/kafka/lib (once; skipped while
 the jars match pom.xml), formats a fresh KRaft log dir, starts a combined
@@ -12,6 +12,10 @@ broker+controller on 127.0.0.1 in the background and waits until it answers a
 metadata request. Prints KAFKA_BROKERS=... as the last line of stdout and
 writes the same line to $LEDGER_INFRA_DIR/kafka.env for `source`.
 Stop and delete it with infra/kafka/stop.sh.
+
+--restart starts the broker again on the state a previous start left behind
+(after infra/kafka/stop.sh --keep-data): same data, cluster id and ports (read
+from that state's server.properties); nothing is formatted or deleted.
 
 Environment:
   KAFKA_PORT             client (PLAINTEXT) port            (default 19092)
@@ -25,8 +29,10 @@ Needs java (17+) and, on the first run, mvn with access to Maven Central.
 EOF
 }
 
+RESTART=""
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
+  --restart) RESTART=1 ;;
   "") ;;
   *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
 esac
@@ -43,6 +49,13 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 STATE_DIR="$LEDGER_INFRA_DIR/kafka"
 PID_FILE="$STATE_DIR/kafka.pid"
 ENV_FILE="$LEDGER_INFRA_DIR/kafka.env"
+if [[ -n "$RESTART" ]]; then
+  [[ -f "$STATE_DIR/.ledger-kafka" && -f "$STATE_DIR/server.properties" && -f "$STATE_DIR/data/meta.properties" ]] \
+    || { echo "[kafka] ERROR: --restart needs the state of a previous start in $STATE_DIR (stopped with stop.sh --keep-data)" >&2; exit 1; }
+  # The data was formatted for these listeners; restarting on other ports would strand clients.
+  KAFKA_PORT="$(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$STATE_DIR/server.properties")"
+  KAFKA_CONTROLLER_PORT="$(sed -n 's|^listeners=.*CONTROLLER://127.0.0.1:\([0-9]*\)$|\1|p' "$STATE_DIR/server.properties")"
+fi
 BROKERS="127.0.0.1:$KAFKA_PORT"
 # CLI tools are short-lived: small heap, C1 only, serial GC start fastest.
 TOOL_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "-Dlog4j2.configurationFile=$STATE_DIR/log4j2-tools.properties")
@@ -87,6 +100,7 @@ KAFKA_VERSION="$(basename "$kafka_jar" .jar)"; KAFKA_VERSION="${KAFKA_VERSION#ka
 CP="$LIB_DIR/*"
 
 # --- config -------------------------------------------------------------
+if [[ -z "$RESTART" ]]; then
 if [[ -e "$STATE_DIR" && ! -f "$STATE_DIR/.ledger-kafka" ]]; then
   die "$STATE_DIR exists but was not created by this script; remove it or set LEDGER_INFRA_DIR"
 fi
@@ -143,11 +157,13 @@ default.api.timeout.ms=8000
 EOF
 
 # --- format + start -----------------------------------------------------
-# A cluster id is 16 random bytes, base64url without padding.
+# A cluster id is 16 random bytes, base64url without padding. One in 64 starts with "-", which the
+# tool's parser takes for an option unless it is attached with "=".
 cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
 java "${TOOL_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
-  -t "$cluster_id" -c "$STATE_DIR/server.properties" --standalone >"$STATE_DIR/format.log" 2>&1 \
+  --cluster-id="$cluster_id" -c "$STATE_DIR/server.properties" --standalone >"$STATE_DIR/format.log" 2>&1 \
   || { cat "$STATE_DIR/format.log" >&2; die "formatting the KRaft storage failed"; }
+fi
 
 log "starting Kafka $KAFKA_VERSION on $BROKERS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT, state in $STATE_DIR)"
 # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS is a list of flags
@@ -168,7 +184,7 @@ broker_alive() {
 fail() {
   log "$1; last log lines:"
   tail -n 30 "$STATE_DIR/console.log" "$STATE_DIR/server.log" >&2 2>/dev/null || true
-  "$SCRIPT_DIR/stop.sh" >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true
+  "$SCRIPT_DIR/stop.sh" ${RESTART:+--keep-data} >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true
   die "Kafka failed to start"
 }
 

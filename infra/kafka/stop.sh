@@ -4,12 +4,15 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: infra/kafka/stop.sh [--help]
+Usage: infra/kafka/stop.sh [--help] [--keep-data]
 
 Stops the broker started by infra/kafka/start.sh (SIGTERM, then SIGKILL after
 KAFKA_STOP_TIMEOUT seconds) and removes its state/data directory and
 $LEDGER_INFRA_DIR/kafka.env. Safe to run when nothing is running (exits 0).
 The downloaded jars in infra/kafka/lib are kept.
+
+--keep-data only stops the broker and keeps its state, for start.sh --restart
+(a broker outage in a test); run stop.sh without it afterwards to delete it.
 
 Environment:
   LEDGER_INFRA_DIR    state/data root (default /tmp/ledger-infra); must match start.sh
@@ -17,8 +20,10 @@ Environment:
 EOF
 }
 
+KEEP_DATA=""
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
+  --keep-data) KEEP_DATA=1 ;;
   "") ;;
   *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
 esac
@@ -51,5 +56,6 @@ else
   log "nothing running"
 fi
 
+[[ -n "$KEEP_DATA" ]] && exit 0
 [[ -f "$STATE_DIR/.ledger-kafka" ]] && rm -rf -- "$STATE_DIR"
 rm -f "$ENV_FILE"

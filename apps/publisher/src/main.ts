@@ -1,0 +1,88 @@
+import { ConfigError } from '@ledger/config';
+import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
+import { SqlCheckpointStore } from './checkpoint/publisher-checkpoint';
+import { PUBLISHER_ENV_HELP, PublisherConfig, loadPublisherConfig } from './config/publisher.config';
+import { Backoff, Pause } from './gateway/backoff';
+import { Publisher } from './gateway/publisher';
+import { startHealthServer } from './health/health-server';
+import { JsonLogger, jsonLogger } from './log';
+import { openPublisherStorage } from './storage/open-publisher-storage';
+
+const USAGE = `Usage: publisher [--help]
+
+Publishes the ledger's card events to Kafka as CloudEvents (binary mode, key = card id), from its
+own checkpoint (table publisher_checkpoint), which advances only after the broker acknowledged.
+Events it cannot map go to the dead-letter topic. GET /health reports state and lag.
+Republish a range without touching the checkpoint: replay --help.
+
+${PUBLISHER_ENV_HELP}
+`;
+
+/** The broker may still be starting when the publisher does: wait for it rather than exit. */
+const ensureTopicsPatiently = async (config: PublisherConfig, log: JsonLogger, pause: Pause, stopping: () => boolean): Promise<void> => {
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-admin`, log: log.kafka });
+  const backoff = new Backoff();
+  while (!stopping()) {
+    try {
+      await ensureTopics(kafka, [config.topic, config.dlq], log.kafka);
+      return;
+    } catch (err) {
+      log.error(`could not reach Kafka at ${config.brokers.join(',')} to create topics, retrying: ${(err as Error).message}`);
+      await pause.sleep(backoff.next());
+    }
+  }
+};
+
+const main = async (): Promise<void> => {
+  const log = jsonLogger('publisher');
+  const config = loadPublisherConfig();
+  const storage = await openPublisherStorage(config.ledger);
+  const checkpoints = new SqlCheckpointStore(storage.pool);
+  await checkpoints.migrate();
+
+  let stopping = false;
+  const pause = new Pause();
+  let shutdown: () => Promise<void> = async () => {
+    await storage.close();
+  };
+  const onSignal = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    pause.wake();
+    log.info(`${signal}: stopping`);
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    shutdown().then(() => process.exit(0), (err) => (log.error(String(err)), process.exit(1)));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  await ensureTopicsPatiently(config, log, pause, () => stopping);
+  if (stopping) return;
+  const producer = new LedgerProducer({ brokers: config.brokers, clientId: config.clientId, log: log.kafka, maxRequestBytes: config.maxRequestBytes });
+  const publisher = new Publisher(
+    { store: storage.store, producer, checkpoints, lag: storage.lag, logger: log },
+    { name: config.name, topic: config.topic.topic, dlqTopic: config.dlq.topic, batchSize: config.batchSize },
+  );
+  await publisher.start();
+  const health = await startHealthServer(publisher, config.port, config.host, { name: config.name, topic: config.topic.topic });
+  shutdown = async () => {
+    await publisher.stop();
+    await producer.close();
+    await health.close();
+    await storage.close();
+  };
+  log.info(
+    `publisher started: name=${config.name} topic=${config.topic.topic} dlq=${config.dlq.topic} ` +
+      `checkpoint=${publisher.status().checkpoint} health=http://${config.host}:${health.port}/health`,
+  );
+};
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+} else {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  });
+}
