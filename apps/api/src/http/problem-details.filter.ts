@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '@ledger/domain';
-import { ConcurrencyError } from '@ledger/event-store';
+import { ConcurrencyError, DuplicateEventIdError } from '@ledger/event-store';
 import { ProblemBody, ProblemException, problem } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
@@ -24,7 +24,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
 /** Frameworks raise these before our code runs (bad JSON, wrong content type, unknown route). */
 const fromHttpException = (e: HttpException): ProblemBody => {
   const status = e.getStatus();
-  const code = status === 404 ? 'ROUTE_NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : `HTTP_${status}`;
+  const code = status === 404 ? 'ROUTE_NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`;
   return problem(status, code, e.message);
 };
 
@@ -34,10 +34,14 @@ export const toProblem = (err: unknown): ProblemBody => {
   if (err instanceof ConcurrencyError) {
     return problem(409, 'CONCURRENCY_CONFLICT', 'the card changed while the request was processed too many times; retry with the same Idempotency-Key');
   }
+  if (err instanceof DuplicateEventIdError) {
+    return problem(409, 'DUPLICATE_EVENT_ID', 'this request collides with events already written under another key; retry with a new Idempotency-Key');
+  }
   if (err instanceof HttpException) return fromHttpException(err);
   const fastifyStatus = (err as { statusCode?: number })?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-    const code = (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
+    const fastifyCode = (err as { code?: string }).code;
+    const code = fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST';
     return problem(fastifyStatus, code, (err as Error).message);
   }
   return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred; nothing was changed by this request unless its events were written');

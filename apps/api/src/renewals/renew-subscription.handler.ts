@@ -55,7 +55,11 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     if (previous && previous.requestHash !== requestHash) {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
     }
-    if (previous && previous.status !== 'pending') return answer(stream, previous);
+    if (previous && previous.status !== 'pending') {
+      // A crash between PaymentFailed and the release must not keep the discount locked: retries finish it.
+      if (previous.status === 'failed') await this.releaseFirstOrder(card.accountId, renewalId, previous.reason ?? 'payment_failed', eventMetadata(cmd.ctx, idempotencyKey), cmd.ctx.now);
+      return answer(stream, previous);
+    }
 
     const plan = findPlan(body.planId);
     if (!plan) throw new DomainError('PLAN_NOT_FOUND', `plan ${body.planId} does not exist`, 'planId');
@@ -69,29 +73,48 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
   private async selectPlan(cmd: RenewSubscriptionCommand, card: ActiveCard, plan: Plan, renewalId: string, requestHash: string, metadata: EventMetadata) {
     const { subscriptionId, body, ctx } = cmd;
     const accountStream = accountStreamId(card.accountId);
-    for (let attempt = 1; ; attempt++) {
-      const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStream));
-      const eligible = firstOrderEligible(account, renewalId);
+    let firstOrderOffered = true;
+    for (;;) {
+      const accountEvents = await this.store.readStream(accountStream);
+      const account = fold(accountDecider.evolve, accountDecider.initialState(), accountEvents);
+      const eligible = firstOrderOffered && firstOrderEligible(account, renewalId);
       const quote = quotePrice({ plan, now: ctx.now, firstOrderEligible: eligible, promotionCode: body.promotionCode, rules: this.rules });
       const command: SelectPlan = { type: 'SelectPlan', renewalId, plan, quote, paymentMethod: body.paymentMethod.type, requestHash, now: ctx.now };
       subscriptionDecider.decide(command, card); // refuse early, before claiming a one-time discount
       const claims = quote.discounts.some((d) => d.kind === 'first_order');
       if (claims) {
         try {
-          await handleCommand(this.store, accountStream, accountDecider, { type: 'ClaimFirstOrderDiscount', renewalId, subscriptionId, now: ctx.now }, { metadata, step: `claim:${renewalId}` });
+          // The account revision is part of the step: a claim after a release is a new fact with new event ids.
+          const step = `claim:${renewalId}:${accountEvents.length}`;
+          await handleCommand(this.store, accountStream, accountDecider, { type: 'ClaimFirstOrderDiscount', renewalId, subscriptionId, now: ctx.now }, { metadata, step });
         } catch (err) {
           // Another renewal of this account claimed it first: price again without it.
-          if (err instanceof DomainError && err.code === 'PROMOTION_NOT_APPLICABLE' && attempt < 3) continue;
+          if (err instanceof DomainError && err.code === 'PROMOTION_NOT_APPLICABLE') {
+            firstOrderOffered = false;
+            continue;
+          }
           throw err;
         }
       }
       try {
         return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, { metadata, step: 'select' });
       } catch (err) {
-        if (claims) await this.releaseFirstOrder(card.accountId, renewalId, 'renewal_refused', metadata, ctx.now);
+        if (claims && (await this.selectionRefused(err, subscriptionId, renewalId))) {
+          await this.releaseFirstOrder(card.accountId, renewalId, 'renewal_refused', metadata, ctx.now);
+        }
         throw err;
       }
     }
+  }
+
+  /**
+   * Release a claim only when this renewal's PlanSelected is certainly not written: a lost
+   * acknowledgement, or the same key racing with another body, must keep the discount claimed.
+   */
+  private async selectionRefused(err: unknown, subscriptionId: string, renewalId: string): Promise<boolean> {
+    if (!(err instanceof DomainError) || err.code === 'IDEMPOTENCY_KEY_REUSED') return false;
+    const stream = await this.store.readStream(subscriptionStreamId(subscriptionId));
+    return !stream.some((e) => e.type === 'PlanSelected' && renewalIdOf(e) === renewalId);
   }
 
   private async pay(cmd: RenewSubscriptionCommand, record: RenewalRecord, stream: readonly RecordedEvent[], metadata: EventMetadata): Promise<RenewalAnswer> {
@@ -116,7 +139,10 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     return answer(result.stream, card.renewals[record.renewalId]);
   }
 
+  /** A no-op unless this renewal holds the claim (the decider checks). */
   private async releaseFirstOrder(accountId: string, renewalId: string, reason: string, metadata: EventMetadata, now: string): Promise<void> {
-    await handleCommand(this.store, accountStreamId(accountId), accountDecider, { type: 'ReleaseFirstOrderDiscount', renewalId, reason, now }, { metadata, step: `release:${renewalId}` });
+    const stream = accountStreamId(accountId);
+    const step = `release:${renewalId}:${(await this.store.readStream(stream)).length}`;
+    await handleCommand(this.store, stream, accountDecider, { type: 'ReleaseFirstOrderDiscount', renewalId, reason, now }, { metadata, step });
   }
 }
