@@ -17,4 +17,5 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: aliases,
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/global-setup.js',
 };

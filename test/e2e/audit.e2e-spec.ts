@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,6 @@ describe('npm run audit -- verify', () => {
   let subscriptionId: string;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build.js'], { cwd: root });
     const h = await startHarness({ storage: await openLedgerStorage({ kind: 'embedded', dataDir }) });
     ({ subscriptionId } = await newCard(h));
     await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'audit-e2e' });

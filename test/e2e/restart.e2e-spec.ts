@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,6 @@ const call = async (port: number, method: string, path: string, body?: unknown, 
 
 describe('restarting the ledger process on the embedded default', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-restart-'));
-  beforeAll(() => execFileSync(process.execPath, ['scripts/build.js'], { cwd: root }));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('keeps events, balances, renewals and the projection checkpoint', async () => {

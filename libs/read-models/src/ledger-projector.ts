@@ -4,8 +4,21 @@ import { ProjectionRunner, RunnerLogger } from './checkpoint/projection-runner';
 import { LedgerStorage } from './database/ledger-storage';
 import { Projection } from './projection';
 
-export const ledgerProjections = (): Projection[] => [new CardBalanceProjection(), new RenewalProjection()];
-export const LEDGER_PROJECTION_NAMES: readonly string[] = ledgerProjections().map((p) => p.name);
+const CATALOGUE: Readonly<Record<string, (suffix: string) => Projection>> = {
+  card_balance: (suffix) => new CardBalanceProjection(suffix),
+  renewal: (suffix) => new RenewalProjection(suffix),
+};
+
+export const LEDGER_PROJECTION_NAMES: readonly string[] = Object.keys(CATALOGUE);
+
+/** The ledger's projections; `suffix` names a rebuild's shadow copies (`__rebuild`). */
+export const ledgerProjections = (suffix = ''): Projection[] => LEDGER_PROJECTION_NAMES.map((n) => CATALOGUE[n](suffix));
+
+export const ledgerProjection = (name: string, suffix = ''): Projection => {
+  const make = CATALOGUE[name];
+  if (!make) throw new Error(`unknown projection "${name}"; known: ${LEDGER_PROJECTION_NAMES.join(', ')}`);
+  return make(suffix);
+};
 
 /** The balance/expiry and renewal-status read models, fed from the event store in checkpointed batches. */
 export const startLedgerProjector = async (storage: LedgerStorage, batchSize: number, logger?: RunnerLogger): Promise<ProjectionRunner> => {

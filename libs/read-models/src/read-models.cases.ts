@@ -67,13 +67,22 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
     expect(await snapshot(storage.dataSource)).toEqual(once);
   });
 
-  it('commits rows and checkpoint together: a failing batch leaves neither behind', async () => {
+  it('commits rows and checkpoint together: a handler that throws leaves none of its writes behind', async () => {
     await appendHistory(storage.store, 'card-3');
-    const failing: Projection = { name: 'failing', applyBatch: async () => { throw new Error('poison'); } };
-    const runner = new ProjectionRunner(storage.store, storage.dataSource, [...ledgerProjections(), failing], { batchSize: 100 });
-    await expect(runner.applyBatch(await allEvents(storage.store))).rejects.toThrow('poison');
-    expect(await snapshot(storage.dataSource)).toEqual({ balances: [], renewals: [] });
-    expect(await storage.dataSource.getRepository(CheckpointEntity).count()).toBe(0);
+    const failing: Projection = {
+      name: 'failing',
+      tables: [],
+      applyBatch: async (_events, em) => {
+        await em.query("INSERT INTO account_contact (account_id, phone_number, created_at) VALUES ('half-written', '+49', now())");
+        throw new Error('poison');
+      },
+    };
+    const runner = new ProjectionRunner(storage.store, storage.dataSource, [...ledgerProjections(), failing], { batchSize: 100, retry: { attempts: 1 } });
+    await runner.applyBatch(await allEvents(storage.store));
+    expect(await storage.dataSource.query("SELECT * FROM account_contact WHERE account_id = 'half-written'")).toEqual([]);
+    const checkpoints = await storage.dataSource.getRepository(CheckpointEntity).find({ order: { name: 'ASC' } });
+    expect(String(checkpoints.find((c) => c.name === 'failing')?.position)).toBe('0');
+    expect((await snapshot(storage.dataSource)).balances).toHaveLength(1);
   });
 
   it('resumes from its checkpoint after a restart and ends where a single run ends', async () => {

@@ -2,6 +2,8 @@ import { Client } from 'pg';
 import { createTestDatabase, describeWithService, provisionPostgres } from '@ledger/testing';
 import { openLedgerStorage } from './database/ledger-storage';
 import { readModelCases } from './read-models.cases';
+import { poisonCases } from './checkpoint/poison.cases';
+import { rebuildCases } from './rebuild/rebuild.cases';
 
 /** TypeORM entities and migrations on a real PostgreSQL server; one fresh database per test. */
 describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) => {
@@ -10,11 +12,14 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
     for (const drop of drops) await drop();
   });
 
-  readModelCases(async () => {
+  const fresh = async () => {
     const db = await createTestDatabase(serverUrl());
     drops.push(() => db.stop());
     return openLedgerStorage({ kind: 'postgres', eventStoreUrl: db.url, readModelUrl: db.url });
-  });
+  };
+  readModelCases(fresh);
+  describe('poison events', () => poisonCases(fresh));
+  describe('rebuild and replay attestation', () => rebuildCases(fresh));
 
   it('runs the migrations and records them', async () => {
     const db = await createTestDatabase(serverUrl());
@@ -26,7 +31,7 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
     const tables = (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
     const migrations = (await client.query('SELECT name FROM read_model_migrations')).rows.map((r) => r.name);
     await client.end();
-    expect(tables).toEqual(expect.arrayContaining(['account_contact', 'card_balance', 'es_events', 'es_streams', 'projection_checkpoint', 'renewal']));
-    expect(migrations).toEqual(['InitialReadModels1764000000000']);
+    expect(tables).toEqual(expect.arrayContaining(['account_contact', 'card_balance', 'es_events', 'es_streams', 'projection_checkpoint', 'projection_status', 'renewal']));
+    expect(migrations).toEqual(['InitialReadModels1764000000000', 'ProjectionStatus1765000000000']);
   });
 });

@@ -1,4 +1,8 @@
 import { openLedgerStorage } from './database/ledger-storage';
 import { readModelCases } from './read-models.cases';
+import { poisonCases } from './checkpoint/poison.cases';
 
-describe('read models on PGlite', () => readModelCases(() => openLedgerStorage({ kind: 'embedded', dataDir: null })));
+const open = () => openLedgerStorage({ kind: 'embedded', dataDir: null });
+
+describe('read models on PGlite', () => readModelCases(open));
+describe('poison events on PGlite', () => poisonCases(open));

@@ -1,99 +1,167 @@
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AllSubscription, EventStore, RecordedEvent } from '@ledger/event-store';
 import { Projection } from '../projection';
-import { CheckpointEntity } from './checkpoint.entity';
+import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-status.store';
+import { BatchCommitter, RunnerLogger } from './batch-committer';
+import { DEFAULT_RETRY, RetryPolicy, describeError, retryTransient } from './transient-error';
 
-export interface RunnerLogger {
-  log(message: string): void;
-  error(message: string): void;
-}
+export type { RunnerLogger } from './batch-committer';
 
 export interface ProjectionRunnerOptions {
   readonly batchSize: number;
   readonly logger?: RunnerLogger;
-  readonly retryMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** How often a running runner says so in projection_status; 0 turns it off. */
+  readonly heartbeatMs?: number;
 }
+
+export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed';
 
 /**
  * At-least-once delivery made exactly-once in effect: each batch's rows and every projection's
  * checkpoint commit in one transaction, and projections skip positions at or below their own
- * checkpoint. A crash between batches replays at most the uncommitted batch.
+ * checkpoint. A crash between batches replays at most the uncommitted batch. Transient database
+ * errors are retried a bounded number of times; a projection that still cannot apply an event
+ * stops there (see BatchCommitter) and the runner stops once none is left running.
  */
 export class ProjectionRunner {
-  private checkpoints = new Map<string, bigint>();
+  private readonly committer: BatchCommitter;
+  private readonly statuses: ProjectionStatusStore;
+  private readonly retry: RetryPolicy;
   private subscription: AllSubscription | null = null;
   private loop: Promise<void> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
+  private loaded = false;
+  state: RunnerState = 'idle';
   lastError: { message: string; eventId: string | null; position: string | null; at: string } | null = null;
 
   constructor(
     private readonly store: EventStore,
-    private readonly dataSource: DataSource,
-    private readonly projections: readonly Projection[],
+    dataSource: DataSource,
+    projections: readonly Projection[],
     private readonly options: ProjectionRunnerOptions,
-  ) {}
+  ) {
+    this.statuses = new ProjectionStatusStore(dataSource);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.committer = new BatchCommitter(dataSource, projections, this.statuses, this.retry, options.logger);
+  }
 
   async start(): Promise<void> {
-    const names = this.projections.map((p) => p.name);
-    const rows = await this.dataSource.getRepository(CheckpointEntity).findBy({ name: In(names) });
-    for (const n of names) this.checkpoints.set(n, BigInt(rows.find((r) => r.name === n)?.position ?? 0));
+    await this.load();
+    await this.statuses.markRunning(this.committer.activeNames());
     this.stopped = false;
+    this.state = 'running';
+    const every = this.options.heartbeatMs ?? 10_000;
+    if (every > 0) {
+      this.heartbeat = setInterval(() => this.statuses.heartbeat(this.committer.activeNames()).catch(() => undefined), every);
+      this.heartbeat.unref();
+    }
     this.loop = this.run();
   }
 
-  /** The position every projection has reached. */
+  /** The position every projection still running has reached. */
   position(): bigint {
-    const values = [...this.checkpoints.values()];
-    return values.length ? values.reduce((a, b) => (b < a ? b : a)) : 0n;
+    return this.committer.position();
+  }
+
+  /** Per projection: where it is and, if it stopped on an event, which one and why. */
+  failures(): ReadonlyMap<string, ProjectionFailure> {
+    return this.committer.failures;
+  }
+
+  get stats(): Readonly<BatchCommitter['stats']> {
+    return this.committer.stats;
+  }
+
+  async applyBatch(batch: readonly RecordedEvent[]): Promise<void> {
+    await this.load();
+    await this.committer.commit(batch);
+  }
+
+  /**
+   * Pages the log from the checkpoint up to the head (or `until`), reading the next page while the
+   * current one commits: a rebuild is bound by whichever of the two is slower. A short page means
+   * the head was reached when it was read; going on while writers keep appending would never end.
+   */
+  async catchUp(until?: bigint): Promise<void> {
+    await this.load();
+    const read = (from: bigint): Promise<RecordedEvent[]> => {
+      const page = retryTransient(() => this.store.readAll({ fromPosition: from, limit: this.options.batchSize }), this.retry);
+      page.catch(() => undefined);
+      return page;
+    };
+    let next = read(this.position());
+    for (;;) {
+      const page = await next;
+      if (page.length === 0 || this.committer.activeNames().length === 0) return;
+      const end = page[page.length - 1].position;
+      const more = page.length === this.options.batchSize && (until === undefined || end < until);
+      if (more) next = read(end);
+      await this.committer.commit(page);
+      if (!more) return;
+    }
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    await this.committer.load();
+    this.loaded = true;
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    let readFailures = 0;
+    while (!this.stopped && this.committer.activeNames().length > 0) {
       this.subscription = this.store.subscribeToAll({ fromPosition: this.position(), maxBatchSize: this.options.batchSize });
       try {
         for await (const batch of this.subscription) {
           if (this.stopped) break;
-          await this.applyBatch(batch);
-          this.lastError = null;
+          await this.committer.commit(batch);
+          readFailures = 0;
+          if (this.committer.activeNames().length === 0) break;
         }
       } catch (err) {
         if (this.stopped) break;
-        this.recordFailure(err);
-        await new Promise((r) => setTimeout(r, this.options.retryMs ?? 1000));
+        // Commits already retried and bisected; what lands here is a failing read or status write.
+        readFailures += 1;
+        if (readFailures >= this.retry.attempts) return this.fail(err);
+        this.recordError(err);
+        await new Promise((r) => setTimeout(r, Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** readFailures)));
       } finally {
         await this.subscription.close();
       }
     }
+    const failed = [...this.committer.failures.entries()].at(-1);
+    if (!this.stopped && failed) {
+      this.state = 'failed';
+      this.lastError = { message: failed[1].error, eventId: failed[1].eventId, position: failed[1].position, at: new Date().toISOString() };
+    }
   }
 
-  async applyBatch(batch: readonly RecordedEvent[]): Promise<void> {
-    if (batch.length === 0) return;
-    const last = batch[batch.length - 1].position;
-    const next = new Map(this.checkpoints);
-    await this.dataSource.transaction(async (em) => {
-      for (const p of this.projections) {
-        const from = this.checkpoints.get(p.name) ?? 0n;
-        const fresh = batch.filter((e) => e.position > from);
-        if (fresh.length === 0) continue;
-        await p.applyBatch(fresh, em);
-        next.set(p.name, last);
-      }
-      const now = new Date();
-      const rows = [...next].map(([name, position]) => ({ name, position: position.toString(), updatedAt: now }));
-      await em.upsert(CheckpointEntity, rows, ['name']);
-    });
-    this.checkpoints = next;
+  private async fail(err: unknown): Promise<void> {
+    this.state = 'failed';
+    this.recordError(err);
+    const names = this.committer.activeNames();
+    this.options.logger?.error(
+      `projections ${names.join(', ')} stopped at position ${this.position()} after ${this.retry.attempts} attempts: ${describeError(err)}`,
+    );
+    await this.statuses
+      .markFailed(names, { eventId: null, position: this.position().toString(), error: describeError(err) })
+      .catch(() => undefined);
   }
 
-  private recordFailure(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
+  private recordError(err: unknown): void {
+    const message = describeError(err);
     this.lastError = { message, eventId: null, position: this.position().toString(), at: new Date().toISOString() };
-    this.options.logger?.error(`projection batch after position ${this.position()} failed, retrying: ${message}`);
+    this.options.logger?.error(`projection batch after position ${this.position()} failed: ${message}`);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.subscription?.close();
     await this.loop;
+    if (this.state === 'running') this.state = 'stopped';
+    if (this.loaded) await this.statuses.markStopped(this.committer.activeNames()).catch(() => undefined);
   }
 }

@@ -5,9 +5,11 @@ import { RenewalEntity } from '../renewal/renewal.entity';
 import { CheckpointEntity } from '../checkpoint/checkpoint.entity';
 import { AccountContactEntity } from '../account-contact/account-contact.entity';
 import { InitialReadModels1764000000000 } from '../migrations/1764000000000-initial-read-models';
+import { ProjectionStatus1765000000000 } from '../migrations/1765000000000-projection-status';
+import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
-export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, AccountContactEntity];
-export const READ_MODEL_MIGRATIONS = [InitialReadModels1764000000000];
+export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, ProjectionStatusEntity, AccountContactEntity];
+export const READ_MODEL_MIGRATIONS = [InitialReadModels1764000000000, ProjectionStatus1765000000000];
 
 export type ReadModelDatabase = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'shared-pool'; readonly pool: SqlPool };
 

@@ -1,0 +1,152 @@
+import { DataSource } from 'typeorm';
+import { RecordedEvent } from '@ledger/event-store';
+import { Projection } from '../projection';
+import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-status.store';
+import { RetryPolicy, describeError, retryTransient } from './transient-error';
+
+export interface RunnerLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+/** Tags an error with the projection whose handler threw it, so only that one is stopped. */
+class ProjectionError extends Error {
+  constructor(
+    readonly projection: string,
+    cause: unknown,
+  ) {
+    super(`${projection}: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** Bisection levels retry less: a database that is really down should fail in seconds, not minutes. */
+const BISECT_ATTEMPTS = 2;
+
+/**
+ * Commits batches: rows and checkpoints in one transaction, the checkpoint rows locked first
+ * (always in name order) so that two runners, or a rebuild's switch, take turns instead of
+ * interleaving. A batch that keeps failing is bisected to the first event that cannot be applied;
+ * the projection that threw is marked failed there, never skipped past, and the others go on.
+ */
+export class BatchCommitter {
+  readonly checkpoints = new Map<string, bigint>();
+  readonly failures = new Map<string, ProjectionFailure>();
+  readonly stats = { events: 0, rows: 0, transactions: 0 };
+  private active: readonly Projection[];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    projections: readonly Projection[],
+    private readonly statuses: ProjectionStatusStore,
+    private readonly retry: RetryPolicy,
+    private readonly logger?: RunnerLogger,
+  ) {
+    this.active = projections;
+  }
+
+  activeNames(): string[] {
+    return this.active.map((p) => p.name);
+  }
+
+  /** Creates missing checkpoint rows (so they can always be locked) and reads where each projection is. */
+  async load(): Promise<void> {
+    const names = this.activeNames();
+    await this.dataSource.query(
+      `INSERT INTO projection_checkpoint (name, position, updated_at) SELECT n, 0, now() FROM unnest($1::text[]) AS n ON CONFLICT (name) DO NOTHING`,
+      [names],
+    );
+    const rows: { name: string; position: string }[] = await this.dataSource.query(
+      'SELECT name, position FROM projection_checkpoint WHERE name = ANY($1::text[])',
+      [names],
+    );
+    for (const r of rows) this.checkpoints.set(r.name, BigInt(r.position));
+  }
+
+  /** The lowest checkpoint over the projections still running (over all of them when none is). */
+  position(): bigint {
+    const names = this.active.length ? this.activeNames() : [...this.checkpoints.keys()];
+    const values = names.map((n) => this.checkpoints.get(n) ?? 0n);
+    return values.length ? values.reduce((a, b) => (b < a ? b : a)) : 0n;
+  }
+
+  async commit(events: readonly RecordedEvent[]): Promise<void> {
+    await this.settle(events, this.retry.attempts);
+  }
+
+  private async settle(events: readonly RecordedEvent[], attempts: number): Promise<void> {
+    if (events.length === 0 || this.active.length === 0) return;
+    try {
+      await retryTransient(
+        () => this.attempt(events),
+        { ...this.retry, attempts },
+        (err, n, ms) =>
+          this.logger?.error(
+            `batch up to position ${events.at(-1)!.position} failed (attempt ${n}, retrying in ${Math.round(ms)} ms): ${describeError(err)}`,
+          ),
+      );
+    } catch (err) {
+      if (events.length === 1) return this.quarantine(events[0], err);
+      const mid = Math.ceil(events.length / 2);
+      await this.settle(events.slice(0, mid), BISECT_ATTEMPTS);
+      await this.settle(events.slice(mid), BISECT_ATTEMPTS);
+    }
+  }
+
+  private async attempt(events: readonly RecordedEvent[]): Promise<void> {
+    const projections = this.active;
+    const last = events[events.length - 1].position;
+    const { moved, rows } = await this.dataSource.transaction(async (em) => {
+      const names = projections.map((p) => p.name).sort();
+      const locked: { name: string; position: string }[] = await em.query(
+        'SELECT name, position FROM projection_checkpoint WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
+        [names],
+      );
+      // Re-read under the lock: a rebuild's switch may have moved a checkpoint since the last batch.
+      const from = new Map(locked.map((r) => [r.name, BigInt(r.position)]));
+      const moved = new Map<string, bigint>();
+      let rows = 0;
+      for (const p of projections) {
+        const at = from.get(p.name) ?? 0n;
+        const fresh = events.filter((e) => e.position > at);
+        if (fresh.length > 0) {
+          try {
+            rows += await p.applyBatch(fresh, em);
+          } catch (err) {
+            throw new ProjectionError(p.name, err);
+          }
+        }
+        moved.set(p.name, last > at ? last : at);
+      }
+      const checkpoints = [...moved].map(([name, position]) => ({ name, position: position.toString() }));
+      await em.query(
+        `INSERT INTO projection_checkpoint (name, position, updated_at) SELECT name, position, now() FROM json_to_recordset($1::json) AS c(name text, position bigint)
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
+        [JSON.stringify(checkpoints)],
+      );
+      return { moved, rows };
+    });
+    for (const [name, position] of moved) this.checkpoints.set(name, position);
+    this.stats.events += events.length;
+    this.stats.rows += rows;
+    this.stats.transactions += 1;
+  }
+
+  private async quarantine(event: RecordedEvent, err: unknown): Promise<void> {
+    const culprits = err instanceof ProjectionError ? [err.projection] : this.activeNames();
+    const failure: ProjectionFailure = {
+      eventId: event.id,
+      position: event.position.toString(),
+      error: describeError(err instanceof ProjectionError ? err.cause : err),
+    };
+    for (const name of culprits) {
+      this.logger?.error(
+        `projection ${name} stopped at event ${event.id} (${event.type} on ${event.streamId}, position ${event.position}): ${failure.error}; fix and restart to resume from there`,
+      );
+      this.failures.set(name, failure);
+    }
+    this.active = this.active.filter((p) => !culprits.includes(p.name));
+    await this.statuses.markFailed(culprits, failure);
+    // The projections that did not throw still need this event.
+    await this.settle([event], this.retry.attempts);
+  }
+}
