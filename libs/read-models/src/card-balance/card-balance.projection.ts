@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent, upcastSubscriptionEvent } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec, selectRows, upsertRows } from '../database/row-sql';
 import { BucketView } from './card-balance.entity';
@@ -113,7 +113,7 @@ export class CardBalanceProjection implements Projection {
       const id = subscriptionIdOf(e);
       const current = rows.get(id);
       if (current && e.revision <= current.last_revision) continue;
-      const next = reduce(current, { type: e.type, data: e.data } as SubscriptionEvent);
+      const next = reduce(current, upcastSubscriptionEvent(e));
       if (!next) continue;
       rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
       touched.add(id);

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent, upcastSubscriptionEvent } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec, selectRows, upsertRows } from '../database/row-sql';
 
@@ -87,7 +87,7 @@ export class RenewalProjection implements Projection {
       const id = renewalIdOf(e)!;
       const current = rows.get(id);
       if (current && e.revision <= current.last_revision) continue;
-      const next = reduce(current, { type: e.type, data: e.data } as SubscriptionEvent, subscriptionIdOf(e));
+      const next = reduce(current, upcastSubscriptionEvent(e), subscriptionIdOf(e));
       if (!next) continue;
       rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
       touched.add(id);
