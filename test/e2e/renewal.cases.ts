@@ -16,6 +16,13 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect(new Set(res.body.plans.map((p: { kind: string }) => p.kind))).toEqual(new Set(['daily', 'monthly', 'annual']));
   });
 
+  it('reports health with every projection running', async () => {
+    const res = await h.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.projections.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([['card_balance', 'running'], ['renewal', 'running']]);
+  });
+
   it('serves the API documentation at /docs', async () => {
     const ui = await h.request('GET', '/docs');
     const spec = await h.request('GET', '/docs-json');
