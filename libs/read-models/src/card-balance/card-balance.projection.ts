@@ -1,8 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, upcastSubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
-import { ColumnSpec, selectRows, upsertRows } from '../database/row-sql';
+import { ColumnSpec } from '../database/row-sql';
+import { applyKeyedRows } from '../keyed-rows';
 import { BucketView } from './card-balance.entity';
 
 /** The card_balance row as stored (column names), so a batch never goes through entity hydration. */
@@ -102,28 +103,8 @@ export class CardBalanceProjection implements Projection {
     this.tables = [{ name: `card_balance${suffix}`, primaryKey: 'subscription_id' }];
   }
 
-  async applyBatch(events: readonly RecordedEvent[], em: EntityManager): Promise<number> {
-    const relevant = events.filter(isSubscriptionEvent);
-    if (relevant.length === 0) return 0;
-    const table = this.tables[0].name;
-    const ids = [...new Set(relevant.map(subscriptionIdOf))];
-    const rows = new Map((await selectRows<Row>(em, table, 'subscription_id', ids)).map((r) => [r.subscription_id, r]));
-    const touched = new Set<string>();
-    for (const e of relevant) {
-      const id = subscriptionIdOf(e);
-      const current = rows.get(id);
-      if (current && e.revision <= current.last_revision) continue;
-      const next = reduce(current, upcastSubscriptionEvent(e));
-      if (!next) continue;
-      rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
-      touched.add(id);
-    }
-    return upsertRows(
-      em,
-      table,
-      'subscription_id',
-      COLUMNS,
-      [...touched].map((id) => rows.get(id)!),
-    );
+  applyBatch(events: readonly RecordedEvent[], em: EntityManager): Promise<number> {
+    const keyOf = (e: RecordedEvent) => (isSubscriptionEvent(e) ? subscriptionIdOf(e) : null);
+    return applyKeyedRows<Fields>({ table: this.tables[0].name, key: 'subscription_id', columns: COLUMNS, keyOf, reduce }, events, em);
   }
 }

@@ -1,8 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, upcastSubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
-import { ColumnSpec, selectRows, upsertRows } from '../database/row-sql';
+import { ColumnSpec } from '../database/row-sql';
+import { applyKeyedRows } from '../keyed-rows';
 
 /** The renewal row as stored (column names). */
 interface Row {
@@ -40,14 +41,14 @@ const renewalIdOf = (e: RecordedEvent): string | null => {
   return typeof data?.renewalId === 'string' ? data.renewalId : null;
 };
 
-const reduce = (row: Fields | undefined, e: SubscriptionEvent, subscriptionId: string): Fields | undefined => {
+const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: RecordedEvent): Fields | undefined => {
   switch (e.type) {
     case 'PlanSelected': {
       if (row) return row;
       const d = e.data;
       return {
         renewal_id: d.renewalId,
-        subscription_id: subscriptionId,
+        subscription_id: subscriptionIdOf(recorded),
         plan_id: d.planId,
         status: 'pending',
         reason: null,
@@ -76,28 +77,8 @@ export class RenewalProjection implements Projection {
     this.tables = [{ name: `renewal${suffix}`, primaryKey: 'renewal_id' }];
   }
 
-  async applyBatch(events: readonly RecordedEvent[], em: EntityManager): Promise<number> {
-    const relevant = events.filter((e) => isSubscriptionEvent(e) && renewalIdOf(e) !== null);
-    if (relevant.length === 0) return 0;
-    const table = this.tables[0].name;
-    const ids = [...new Set(relevant.map((e) => renewalIdOf(e)!))];
-    const rows = new Map((await selectRows<Row>(em, table, 'renewal_id', ids)).map((r) => [r.renewal_id, r]));
-    const touched = new Set<string>();
-    for (const e of relevant) {
-      const id = renewalIdOf(e)!;
-      const current = rows.get(id);
-      if (current && e.revision <= current.last_revision) continue;
-      const next = reduce(current, upcastSubscriptionEvent(e), subscriptionIdOf(e));
-      if (!next) continue;
-      rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
-      touched.add(id);
-    }
-    return upsertRows(
-      em,
-      table,
-      'renewal_id',
-      COLUMNS,
-      [...touched].map((id) => rows.get(id)!),
-    );
+  applyBatch(events: readonly RecordedEvent[], em: EntityManager): Promise<number> {
+    const keyOf = (e: RecordedEvent) => (isSubscriptionEvent(e) ? renewalIdOf(e) : null);
+    return applyKeyedRows<Fields>({ table: this.tables[0].name, key: 'renewal_id', columns: COLUMNS, keyOf, reduce }, events, em);
   }
 }
