@@ -27,9 +27,10 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-const int = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+/** An integer setting in [min, max]; empty means the fallback. Shared by every app's schema. */
+export const intSetting = (env: Env, name: string, fallback: number, min: number, max: number): number => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -83,15 +84,15 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
   }
   const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
   return {
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port: intSetting(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.LEDGER_DATA_DIR || './data'),
     eventStore: store,
     databaseUrl,
     kafkaBrokers: brokers && brokers.length ? brokers : null,
     holidays: holidays(env),
-    queryWaitMs: int(env, 'QUERY_WAIT_MS', 5000, 0, 60_000),
-    projectionBatchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
+    queryWaitMs: intSetting(env, 'QUERY_WAIT_MS', 5000, 0, 60_000),
+    projectionBatchSize: intSetting(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     runProjector: env.LEDGER_PROJECTOR !== 'off',
   };
 };

@@ -1,4 +1,4 @@
-import { ConfigError, LedgerConfig, loadConfig } from '@ledger/config';
+import { ConfigError, Env, LedgerConfig, intSetting as int, loadConfig } from '@ledger/config';
 import type { TopicSpec } from '@ledger/messaging';
 
 export interface PublisherConfig {
@@ -14,16 +14,6 @@ export interface PublisherConfig {
   readonly batchSize: number;
   readonly maxRequestBytes: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const int = (env: Env, name: string, fallback: number, min: number, max: number): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer in [${min}, ${max}], got "${raw}"`);
-  return n;
-};
 
 /** Kafka's own rule for topic names. */
 const topicName = (env: Env, name: string, fallback: string): string => {
