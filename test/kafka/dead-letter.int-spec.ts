@@ -2,18 +2,12 @@ import { HEADER } from '@ledger/messaging';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistory } from '../../libs/messaging/src/testing/card-history';
 import { SchemaValidator } from '../../libs/messaging/src/testing/schema-validator';
-import { LedgerDatabase, kafkaFor, openLedgerDatabase, startPublisher, uniqueTopic, waitUntil } from './kafka-kit';
+import { kafkaFor, startPublisher, useLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 
 describeWithService('publisher dead-letter topic', provisionKafka, (brokers) => {
   describeWithService('with the PostgreSQL event store', provisionPostgres, (pgUrl) => {
-    let db: LedgerDatabase;
-    beforeAll(async () => {
-      db = await openLedgerDatabase(pgUrl());
-    });
-    afterAll(async () => {
-      await db?.close();
-    });
+    const db = useLedgerDatabase(pgUrl);
 
     it('sends a poison event to the DLQ with its reason and keeps the rest flowing', async () => {
       const topic = uniqueTopic('poison');
@@ -22,12 +16,12 @@ describeWithService('publisher dead-letter topic', provisionKafka, (brokers) => 
       const meta = good[0].metadata;
       const broken = { id: '00000000-0000-4000-8000-0000000000b1', type: 'PaymentCaptured', data: { renewalId: 'dlq-a-r0', capturedAt: 'now' }, metadata: meta };
       const unknown = { id: '00000000-0000-4000-8000-0000000000b2', type: 'CardTeleported', data: { to: 'mars' }, metadata: meta };
-      await db.store.appendToStream('subscription-dlq-a', good.slice(0, 5), 'no_stream');
-      await db.store.appendToStream('subscription-dlq-a', [broken], 4);
-      await db.store.appendToStream('subscription-dlq-b', [...other.slice(0, 3), unknown, ...other.slice(3)], 'no_stream');
-      const { position: last } = await db.store.appendToStream('subscription-dlq-a', good.slice(5), 5);
+      await db().store.appendToStream('subscription-dlq-a', good.slice(0, 5), 'no_stream');
+      await db().store.appendToStream('subscription-dlq-a', [broken], 4);
+      await db().store.appendToStream('subscription-dlq-b', [...other.slice(0, 3), unknown, ...other.slice(3)], 'no_stream');
+      const { position: last } = await db().store.appendToStream('subscription-dlq-a', good.slice(5), 5);
 
-      const publisher = await startPublisher(db, brokers(), { topic, batchSize: 4 });
+      const publisher = await startPublisher(db(), brokers(), { topic, batchSize: 4 });
       const main = await SampleConsumer.start(kafkaFor(brokers()), topic);
       const dlq = await SampleConsumer.start(kafkaFor(brokers()), `${topic}.dlq`);
       try {

@@ -42,6 +42,18 @@ export const openLedgerDatabase = async (serverUrl: string) => {
 
 export type LedgerDatabase = Awaited<ReturnType<typeof openLedgerDatabase>>;
 
+/** A fresh ledger database for the enclosing describe: opened before its tests, dropped after. */
+export const useLedgerDatabase = (serverUrl: () => string): (() => LedgerDatabase) => {
+  let db: LedgerDatabase | undefined;
+  beforeAll(async () => {
+    db = await openLedgerDatabase(serverUrl());
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  return () => db!;
+};
+
 export const startPublisher = async (db: LedgerDatabase, brokers: string, options: Partial<PublisherOptions> & { topic: string }) => {
   const full: PublisherOptions = { name: `test:${options.topic}`, dlqTopic: `${options.topic}.dlq`, batchSize: 200, backoff: { initialMs: 100, maxMs: 1_000 }, ...options };
   await createTopics(brokers, full.topic, full.dlqTopic);

@@ -2,25 +2,19 @@ import { HEADER } from '@ledger/messaging';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistories } from '../../libs/messaging/src/testing/card-history';
 import { SchemaValidator } from '../../libs/messaging/src/testing/schema-validator';
-import { LedgerDatabase, appendInterleaved, kafkaFor, openLedgerDatabase, startPublisher, uniqueTopic, waitUntil } from './kafka-kit';
+import { appendInterleaved, kafkaFor, startPublisher, useLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 
 describeWithService('publisher on Kafka', provisionKafka, (brokers) => {
   describeWithService('with the PostgreSQL event store', provisionPostgres, (pgUrl) => {
-    let db: LedgerDatabase;
-    beforeAll(async () => {
-      db = await openLedgerDatabase(pgUrl());
-    });
-    afterAll(async () => {
-      await db?.close();
-    });
+    const db = useLedgerDatabase(pgUrl);
 
     it('puts every appended card event on the topic as a CloudEvent keyed by card id, conforming to its schema', async () => {
       const topic = uniqueTopic('cloudevents');
       const cards = cardHistories('ce', 120);
-      const last = await appendInterleaved(db, cards, 5);
-      const stored = await db.store.readAll({ limit: 1_000 });
-      const publisher = await startPublisher(db, brokers(), { topic, batchSize: 50 });
+      const last = await appendInterleaved(db(), cards, 5);
+      const stored = await db().store.readAll({ limit: 1_000 });
+      const publisher = await startPublisher(db(), brokers(), { topic, batchSize: 50 });
       const consumer = await SampleConsumer.start(kafkaFor(brokers()), topic);
       try {
         await waitUntil(() => consumer.events.length === stored.length, 'every stored event reached the topic', 60_000);
