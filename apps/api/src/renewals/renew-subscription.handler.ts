@@ -75,8 +75,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     const accountStream = accountStreamId(card.accountId);
     let firstOrderOffered = true;
     for (;;) {
-      const accountEvents = await this.store.readStream(accountStream);
-      const account = fold(accountDecider.evolve, accountDecider.initialState(), accountEvents);
+      const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStream));
       const eligible = firstOrderOffered && firstOrderEligible(account, renewalId);
       const quote = quotePrice({ plan, now: ctx.now, firstOrderEligible: eligible, promotionCode: body.promotionCode, rules: this.rules });
       const command: SelectPlan = { type: 'SelectPlan', renewalId, plan, quote, paymentMethod: body.paymentMethod.type, requestHash, now: ctx.now };
@@ -84,9 +83,9 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
       const claims = quote.discounts.some((d) => d.kind === 'first_order');
       if (claims) {
         try {
-          // The account revision is part of the step: a claim after a release is a new fact with new event ids.
-          const step = `claim:${renewalId}:${accountEvents.length}`;
-          await handleCommand(this.store, accountStream, accountDecider, { type: 'ClaimFirstOrderDiscount', renewalId, subscriptionId, now: ctx.now }, { metadata, step });
+          // A claim after a release is a new fact, not a retry of the first claim: ids per revision.
+          const claim = { type: 'ClaimFirstOrderDiscount' as const, renewalId, subscriptionId, now: ctx.now };
+          await handleCommand(this.store, accountStream, accountDecider, claim, { metadata, step: `claim:${renewalId}`, idsPerRevision: true });
         } catch (err) {
           // Another renewal of this account claimed it first: price again without it.
           if (err instanceof DomainError && err.code === 'PROMOTION_NOT_APPLICABLE') {
@@ -141,8 +140,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
 
   /** A no-op unless this renewal holds the claim (the decider checks). */
   private async releaseFirstOrder(accountId: string, renewalId: string, reason: string, metadata: EventMetadata, now: string): Promise<void> {
-    const stream = accountStreamId(accountId);
-    const step = `release:${renewalId}:${(await this.store.readStream(stream)).length}`;
-    await handleCommand(this.store, stream, accountDecider, { type: 'ReleaseFirstOrderDiscount', renewalId, reason, now }, { metadata, step });
+    const release = { type: 'ReleaseFirstOrderDiscount' as const, renewalId, reason, now };
+    await handleCommand(this.store, accountStreamId(accountId), accountDecider, release, { metadata, step: `release:${renewalId}`, idsPerRevision: true });
   }
 }

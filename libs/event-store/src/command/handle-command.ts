@@ -12,6 +12,12 @@ export interface HandleOptions {
   readonly metadata: EventMetadata;
   /** Distinguishes the appends of one command that writes more than once (e.g. select, then capture). */
   readonly step?: string;
+  /**
+   * For facts that may legitimately recur under one key (claim, release, claim again): the ids
+   * also carry the revision they are appended at, so a later recurrence is not mistaken for a
+   * retry of the earlier one. Deciders of such commands must themselves be idempotent.
+   */
+  readonly idsPerRevision?: boolean;
   readonly maxAttempts?: number;
 }
 
@@ -49,7 +55,9 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
       streamId,
       stream,
       events.map((e, i) => ({
-        id: deterministicId(streamId, idempotencyKey, options.step ?? 'main', String(i)),
+        id: options.idsPerRevision
+          ? deterministicId(streamId, idempotencyKey, options.step ?? 'main', `@${stream.length}`, String(i))
+          : deterministicId(streamId, idempotencyKey, options.step ?? 'main', String(i)),
         type: e.type,
         data: e.data,
         metadata: options.metadata,
