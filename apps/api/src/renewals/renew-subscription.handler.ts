@@ -64,13 +64,13 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     const plan = findPlan(body.planId);
     if (!plan) throw new DomainError('PLAN_NOT_FOUND', `plan ${body.planId} does not exist`, 'planId');
     const metadata = eventMetadata(cmd.ctx, idempotencyKey);
-    const selected = previous ? { state: card, stream } : await this.selectPlan(cmd, card, plan, renewalId, requestHash, metadata);
+    const selected = previous ? { state: card, stream } : await this.selectPlan(cmd, card, stream, plan, renewalId, requestHash, metadata);
     const record = (selected.state as ActiveCard).renewals[renewalId];
     if (record.status !== 'pending') return answer(selected.stream, record);
     return this.pay(cmd, record, selected.stream, metadata);
   }
 
-  private async selectPlan(cmd: RenewSubscriptionCommand, card: ActiveCard, plan: Plan, renewalId: string, requestHash: string, metadata: EventMetadata) {
+  private async selectPlan(cmd: RenewSubscriptionCommand, card: ActiveCard, cardStream: readonly RecordedEvent[], plan: Plan, renewalId: string, requestHash: string, metadata: EventMetadata) {
     const { subscriptionId, body, ctx } = cmd;
     const accountStream = accountStreamId(card.accountId);
     let firstOrderOffered = true;
@@ -96,7 +96,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
         }
       }
       try {
-        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, { metadata, step: 'select' });
+        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, { metadata, step: 'select', knownStream: cardStream });
       } catch (err) {
         if (claims && (await this.selectionRefused(err, subscriptionId, renewalId))) {
           await this.releaseFirstOrder(card.accountId, renewalId, 'renewal_refused', metadata, ctx.now);
@@ -131,7 +131,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
       subscriptionStreamId(subscriptionId),
       subscriptionDecider,
       { type: 'RecordPaymentOutcome', renewalId: record.renewalId, outcome, now },
-      { metadata: eventMetadata(ctx, idempotencyKey, planSelected?.id), step: 'outcome' },
+      { metadata: eventMetadata(ctx, idempotencyKey, planSelected?.id), step: 'outcome', knownStream: stream },
     );
     const card = result.state as ActiveCard;
     if (outcome.status === 'failed') await this.releaseFirstOrder(card.accountId, record.renewalId, outcome.reason, metadata, now);

@@ -19,6 +19,8 @@ export interface HandleOptions {
    */
   readonly idsPerRevision?: boolean;
   readonly maxAttempts?: number;
+  /** The stream as the caller just read it: the first attempt decides on it instead of reading again. */
+  readonly knownStream?: readonly RecordedEvent[];
 }
 
 export interface HandleResult<S> {
@@ -45,7 +47,7 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
 ): Promise<HandleResult<S>> => {
   const attempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const stream = await store.readStream(streamId);
+    const stream = attempt === 1 && options.knownStream ? options.knownStream : await store.readStream(streamId);
     const state = fold(decider.evolve, decider.initialState(), stream);
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, appended: [], stream };
