@@ -4,5 +4,5 @@ const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
 module.exports = async () => {
-  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.js')], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
 };

@@ -123,7 +123,7 @@ describe('the projections CLI on the embedded store', () => {
     try {
       const { code, err } = cli(dataDir, 'status');
       expect(code).toBe(2);
-      expect(err).toContain(`is open in pid ${api.pid}`);
+      expect(err).toContain(`in use by process ${api.pid}`);
     } finally {
       await new Promise((resolve) => {
         api.once('exit', resolve);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@ledger/config';
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import { createLedgerApp } from './bootstrap';
 
 const HELP = `Subscription ledger API (and projector, in the same process)
@@ -37,6 +38,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
-  new Logger('Ledger').error(err instanceof ConfigError ? err.message : (err as Error).stack);
-  process.exit(1);
+  const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
+  new Logger('Ledger').error(known ? err.message : (err as Error).stack);
+  process.exit(known ? 2 : 1);
 });

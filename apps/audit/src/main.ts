@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@ledger/config';
-import { VerifyReport, verifyAll, verifyStream } from '@ledger/event-store';
+import { DataDirectoryInUseError, VerifyReport, verifyAll, verifyStream } from '@ledger/event-store';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
 
 const HELP = `Usage: npm run audit -- verify <streamId>|--all
@@ -41,7 +41,7 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+    process.stderr.write(`${err instanceof ConfigError || err instanceof DataDirectoryInUseError ? err.message : (err as Error).stack}\n`);
     process.exit(2);
   },
 );

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@ledger/config';
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import { openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
 
 /** The projector as its own process, for deployments that scale it apart from the API. */
@@ -19,6 +20,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
-  new Logger('Projector').error(err instanceof ConfigError ? err.message : (err as Error).stack);
-  process.exit(1);
+  const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
+  new Logger('Projector').error(known ? err.message : (err as Error).stack);
+  process.exit(known ? 2 : 1);
 });

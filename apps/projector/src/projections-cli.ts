@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { ConfigError, LedgerConfig, loadConfig } from '@ledger/config';
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import {
   LEDGER_PROJECTION_NAMES,
   LagCounter,
@@ -11,7 +11,6 @@ import {
   openLedgerStorage,
   storageConfig,
 } from '@ledger/read-models';
-import { processesHolding } from './embedded-lock';
 import { digestCommand, rebuildCommand, statusCommand } from './projections-commands';
 
 const HELP = `Usage: projections <command> [options]
@@ -80,17 +79,6 @@ const projectionNames = (names: readonly string[]): string[] => {
   return [...names];
 };
 
-const refuseIfEmbeddedInUse = (config: LedgerConfig): void => {
-  if (config.eventStore.kind !== 'embedded') return;
-  const dir = join(config.dataDir, 'pglite');
-  const holders = processesHolding(dir);
-  if (holders.length === 0) return;
-  const who = holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
-  throw new UsageError(
-    `the embedded store ${dir} is open in ${who}. PGlite allows one process at a time: stop the API/projector first, or point DATABASE_URL at PostgreSQL.`,
-  );
-};
-
 /** Counting in SQL needs es_events in the read models' database, which is so unless EVENT_STORE_URL points elsewhere. */
 const lagCounter = (config: LedgerConfig, storage: LedgerStorage): LagCounter =>
   config.eventStore.kind === 'embedded' || (config.eventStore.kind === 'postgres' && config.eventStore.url === config.databaseUrl)
@@ -111,7 +99,6 @@ const run = async (argv: readonly string[]): Promise<number> => {
         ? projectionNames(args.names)
         : [];
   const config = loadConfig();
-  refuseIfEmbeddedInUse(config);
   const storage = await openLedgerStorage(storageConfig(config));
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
   const log = (line: string): void => void process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
@@ -127,10 +114,10 @@ const run = async (argv: readonly string[]): Promise<number> => {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const usage = err instanceof UsageError || err instanceof ConfigError;
+    const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirectoryInUseError;
     const expected = usage || err instanceof RebuildFailedError;
     process.stderr.write(`projections: ${expected ? err.message : ((err as Error).stack ?? String(err))}\n`);
-    if (err instanceof UsageError && !/in use|open in/.test(err.message)) process.stderr.write('see projections --help\n');
+    if (err instanceof UsageError) process.stderr.write('see projections --help\n');
     process.exit(usage ? 2 : 1);
   },
 );

@@ -1,4 +1,5 @@
 import { ConfigError } from '@ledger/config';
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
 import { SqlCheckpointStore } from './checkpoint/publisher-checkpoint';
 import { PUBLISHER_ENV_HELP, PublisherConfig, loadPublisherConfig } from './config/publisher.config';
@@ -82,7 +83,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(USAGE);
 } else {
   main().catch((err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
+    process.stderr.write(`${known ? err.message : (err as Error).stack}\n`);
+    process.exit(known ? 2 : 1);
   });
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '@ledger/config';
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
 import { PUBLISHER_ENV_HELP, loadPublisherConfig } from './config/publisher.config';
 import { jsonLogger } from './log';
@@ -26,11 +27,12 @@ const main = async (): Promise<void> => {
   }
   const log = jsonLogger('replay');
   const config = loadPublisherConfig();
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka });
-  await ensureTopics(kafka, [{ ...config.topic, topic: args.topic, partitions: args.partitions ?? config.topic.partitions }], log.kafka);
+  // The store first: on the embedded default a running API holds it, and that refusal is immediate.
   const storage = await openPublisherStorage(config.ledger);
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka });
   const producer = new LedgerProducer({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka, maxRequestBytes: config.maxRequestBytes });
   try {
+    await ensureTopics(kafka, [{ ...config.topic, topic: args.topic, partitions: args.partitions ?? config.topic.partitions }], log.kafka);
     let reported = 0;
     const result = await replay(storage.store, producer, args, (r) => {
       if (r.published - reported >= 50_000) log.info(`replayed ${(reported = r.published)} events, up to position ${r.lastPosition}`);
@@ -44,7 +46,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
-  const known = err instanceof UsageError || err instanceof ConfigError;
+  const known = err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirectoryInUseError;
   process.stderr.write(`${known ? `${err.message}${err instanceof UsageError ? ' (see --help)' : ''}` : (err as Error).stack}\n`);
   process.exit(known ? 2 : 1);
 });

@@ -10,3 +10,5 @@ export * from './esdb/esdb-event-store';
 export * from './audit/canonical-json';
 export * from './audit/hash-chain';
 export * from './audit/verify-store';
+export * from './postgres/data-dir-lock';
+export * from './postgres/open-pglite';

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { ConfigError, LedgerConfig } from '@ledger/config';
-import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, SqlPool } from '@ledger/event-store';
+import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, SqlPool, openEmbeddedDatabase } from '@ledger/event-store';
 import { LagProbe, PagedLagProbe, SqlLagProbe } from '../lag/store-lag';
 
 export interface PublisherStorage {
@@ -30,13 +28,11 @@ export const openPublisherStorage = async (config: LedgerConfig): Promise<Publis
       return { store, pool, lag: new SqlLagProbe(pool), close: async () => (await store.close(), await pool.end()) };
     }
     case 'embedded': {
-      mkdirSync(config.dataDir, { recursive: true });
-      const { PGlite } = await import('@electric-sql/pglite');
-      const db = await PGlite.create(join(config.dataDir, 'pglite'));
-      const pool = new PGlitePool(db);
+      const embedded = await openEmbeddedDatabase(config.dataDir);
+      const pool = new PGlitePool(embedded.db);
       const store = new PostgresEventStore(pool);
       await store.migrate();
-      return { store, pool, lag: new SqlLagProbe(pool), close: async () => (await store.close(), await db.close()) };
+      return { store, pool, lag: new SqlLagProbe(pool), close: async () => (await store.close(), await embedded.close()) };
     }
     case 'esdb': {
       if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'required with an EventStoreDB event store (the checkpoint lives in PostgreSQL)');

@@ -23,7 +23,10 @@ export class PGlitePool extends EventEmitter implements SqlPool {
   connect(cb?: (err: Error | null, client?: SqlClient, release?: () => void) => void): Promise<SqlClient> | void {
     const acquired = this.acquire();
     if (!cb) return acquired;
-    acquired.then((c) => cb(null, c, () => c.release()), (err: Error) => cb(err));
+    acquired.then(
+      (c) => cb(null, c, () => c.release()),
+      (err: Error) => cb(err),
+    );
   }
 
   async query(sql: string, params?: unknown[]): Promise<SqlResult> {
@@ -70,7 +73,10 @@ class PGliteClient extends EventEmitter implements SqlClient {
     const cb = (typeof a === 'function' ? a : b) as Callback<SqlResult> | undefined;
     const result = this.run(sql, params);
     if (!cb) return result;
-    result.then((r) => cb(null, r), (err: Error) => cb(err));
+    result.then(
+      (r) => cb(null, r),
+      (err: Error) => cb(err),
+    );
   }
 
   release(): void {

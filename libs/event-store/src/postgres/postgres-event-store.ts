@@ -70,7 +70,12 @@ export class PostgresEventStore implements EventStore {
     }
     const ids = events.map((e) => e.id);
     const existing = ids.length
-      ? (await client.query('SELECT event_id, stream_id, revision, position FROM es_events WHERE event_id = ANY($1::uuid[]) ORDER BY position', [ids])).rows
+      ? (
+          await client.query(
+            'SELECT event_id, stream_id, revision, position FROM es_events WHERE event_id = ANY($1::uuid[]) ORDER BY position',
+            [ids],
+          )
+        ).rows
       : [];
     const inStream = existing
       .filter((r) => r.stream_id === streamId)

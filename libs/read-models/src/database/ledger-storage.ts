@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Pool } from 'pg';
-import { PGlite } from '@electric-sql/pglite';
 import { DataSource } from 'typeorm';
-import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore } from '@ledger/event-store';
+import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, openEmbeddedDatabase } from '@ledger/event-store';
 import { createReadModelDataSource } from './data-source';
 
 export type StorageConfig =
@@ -25,9 +22,8 @@ const remoteStore = (config: Extract<StorageConfig, { kind: 'esdb' | 'external' 
 /** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
 export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerStorage> => {
   if (config.kind === 'embedded') {
-    if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-    const db = config.dataDir ? await PGlite.create(join(config.dataDir, 'pglite')) : await PGlite.create();
-    const pool = new PGlitePool(db);
+    const embedded = await openEmbeddedDatabase(config.dataDir);
+    const pool = new PGlitePool(embedded.db);
     const store = new PostgresEventStore(pool);
     await store.migrate();
     const dataSource = await createReadModelDataSource({ kind: 'shared-pool', pool }).initialize();
@@ -37,7 +33,7 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
       close: async () => {
         await store.close();
         await dataSource.destroy();
-        await db.close();
+        await embedded.close();
       },
     };
   }

@@ -1,0 +1,103 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const env = (dataDir: string, port: number): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  LEDGER_DATA_DIR: dataDir,
+  PORT: String(port),
+  // The publisher's storage opens before it talks to Kafka; nothing listens here.
+  KAFKA_BROKERS: '127.0.0.1:1',
+});
+
+const startApi = async (dataDir: string, port: number): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { cwd: root, env: env(dataDir, port), stdio: 'ignore' });
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if (child.exitCode !== null) throw new Error('the API exited early');
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
+  }
+  child.kill('SIGKILL');
+  throw new Error('the API did not answer /health within 30s');
+};
+
+const post = async (port: number, path: string, body: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+};
+
+/** Every entry point that opens the PGlite files, as an operator would start it next to the API. */
+const ENTRY_POINTS: [string, string[]][] = [
+  ['a second API', ['dist/apps/api/src/main.js']],
+  ['the projector', ['dist/apps/projector/src/main.js']],
+  ['the publisher', ['dist/apps/publisher/src/main.js']],
+  ['the replay', ['dist/apps/publisher/src/replay.js', '--topic', 'replay-x', '--from-position', '0']],
+  ['the audit', ['dist/apps/audit/src/main.js', 'verify', '--all']],
+  ['the projections CLI', ['dist/apps/projector/src/projections-cli.js', 'status']],
+];
+
+describe('one process per embedded data directory', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-lock-e2e-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses every second process at once, naming the holder, and loses nothing the holder accepted', async () => {
+    const port = await freePort();
+    let api = await startApi(dataDir, port);
+    const accountIds: string[] = [];
+    const cards: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const account = await post(port, '/v1/accounts', { phoneNumber: `+4917012345${60 + i}` });
+        expect(account.status).toBe(201);
+        accountIds.push(account.body.accountId);
+        const card = await post(port, '/v1/subscriptions', {
+          accountId: account.body.accountId,
+          iccid: `894902000001234567${i}`,
+          region: 'EU',
+        });
+        expect(card.status).toBe(201);
+        cards.push(card.body.subscriptionId);
+      }
+      for (const [name, args] of ENTRY_POINTS) {
+        const r = spawnSync(process.execPath, args, { cwd: root, env: env(dataDir, port + 1), encoding: 'utf8', timeout: 30_000 });
+        // A process that waited for the holder instead of refusing would be killed by the timeout: status null.
+        expect({ name, code: r.status }).toEqual({ name, code: 2 });
+        expect(`${r.stdout}${r.stderr}`).toContain(`in use by process ${api.pid}`);
+      }
+    } finally {
+      await new Promise((resolve) => (api.once('exit', resolve), api.kill('SIGTERM')));
+    }
+    api = await startApi(dataDir, port);
+    try {
+      for (const id of cards) {
+        const res = await fetch(`http://127.0.0.1:${port}/v1/subscriptions/${id}/events`);
+        expect(res.status).toBe(200);
+        const events = (await res.json()) as { events: { type: string }[] };
+        expect(events.events.map((e) => e.type)).toEqual(['SubscriptionOpened']);
+      }
+    } finally {
+      await new Promise((resolve) => (api.once('exit', resolve), api.kill('SIGKILL')));
+    }
+  });
+});
