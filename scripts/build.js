@@ -7,7 +7,7 @@
 // while a process runs from dist/ (it would load a mix of old and new modules).
 const { createHash } = require('node:crypto');
 const { transformFileSync } = require('@swc/core');
-const { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative, resolve, sep } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -25,9 +25,10 @@ const walk = (dir) =>
     });
 
 const sources = ['apps', 'libs'].flatMap((top) => walk(join(root, top)));
+const schemaFiles = readdirSync(join(root, 'libs', 'messaging', 'schemas')).sort().map((f) => join(root, 'libs', 'messaging', 'schemas', f));
 const stamp = (() => {
   const hash = createHash('sha256');
-  for (const file of [...sources, __filename, join(root, 'tsconfig.json')]) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of [...sources, ...schemaFiles, __filename, join(root, 'tsconfig.json')]) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 })();
 
@@ -83,6 +84,9 @@ for (const file of sources) {
   writeFileSync(`${target}.map`, map);
   count++;
 }
+// The event JSON Schemas are read at run time (the append path checks every event against them).
+const schemas = join(root, 'libs', 'messaging', 'schemas');
+cpSync(schemas, join(staging, 'libs', 'messaging', 'schemas'), { recursive: true });
 writeFileSync(join(staging, '.build-stamp'), stamp);
 // Swap the finished tree in whole, so a build that dies half way leaves the previous dist/ intact.
 rmSync(out, { recursive: true, force: true });

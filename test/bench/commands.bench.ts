@@ -23,9 +23,17 @@ const seedCards = async (store: EventStore): Promise<string[]> => {
   for (let i = 0; i < CARDS; i++) {
     const accountId = randomUUID();
     const subscriptionId = randomUUID();
-    await store.appendToStream(accountStreamId(accountId), [{ id: randomUUID(), type: 'AccountRegistered', data: { accountId, registeredAt: new Date().toISOString() }, metadata: meta }], 'no_stream');
+    await store.appendToStream(
+      accountStreamId(accountId),
+      [{ id: randomUUID(), type: 'AccountRegistered', data: { accountId, registeredAt: new Date().toISOString() }, metadata: meta }],
+      'no_stream',
+    );
     const opened = { subscriptionId, accountId, iccid: '8949020000012345678', region: 'EU', openedAt: new Date().toISOString() };
-    await store.appendToStream(subscriptionStreamId(subscriptionId), [{ id: randomUUID(), type: 'SubscriptionOpened', data: opened, metadata: meta }], 'no_stream');
+    await store.appendToStream(
+      subscriptionStreamId(subscriptionId),
+      [{ id: randomUUID(), type: 'SubscriptionOpened', data: opened, metadata: meta }],
+      'no_stream',
+    );
     ids.push(subscriptionId);
   }
   return ids;
@@ -74,7 +82,11 @@ const rawAppends = async (store: EventStore): Promise<number> => {
   return renewals / seconds;
 };
 
-const measure = async (label: string, open: () => Promise<{ pool: SqlPool; close: () => Promise<void> }>, lockCost = false): Promise<void> => {
+const measure = async (
+  label: string,
+  open: () => Promise<{ pool: SqlPool; close: () => Promise<void> }>,
+  lockCost = false,
+): Promise<void> => {
   const { pool, close } = await open();
   const store = new PostgresEventStore(pool);
   await store.migrate();
@@ -86,7 +98,9 @@ const measure = async (label: string, open: () => Promise<{ pool: SqlPool; close
   if (lockCost) {
     // The ordering lock's cost: the same raw appends without it (unsafe for subscribers; measured only).
     const unlocked = await rawAppends(new PostgresEventStore(pool, { serializeAppends: false }));
-    console.log(`${label.padEnd(10)} raw appends without the ordering lock: ${unlocked.toFixed(0).padStart(6)} renewals/s   lock costs ${((1 - raw / unlocked) * 100).toFixed(0)}%`);
+    console.log(
+      `${label.padEnd(10)} raw appends without the ordering lock: ${unlocked.toFixed(0).padStart(6)} renewals/s   lock costs ${((1 - raw / unlocked) * 100).toFixed(0)}%`,
+    );
   }
   await close();
 };
@@ -105,10 +119,14 @@ const main = async (): Promise<void> => {
   const schema = `bench_${Date.now()}`;
   const admin = new Pool({ connectionString: url, max: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
-  await measure('PostgreSQL', async () => {
-    const pool = new Pool({ connectionString: url, max: concurrency + 2, options: `-c search_path=${schema}` });
-    return { pool, close: () => pool.end() };
-  }, true);
+  await measure(
+    'PostgreSQL',
+    async () => {
+      const pool = new Pool({ connectionString: url, max: concurrency + 2, options: `-c search_path=${schema}` });
+      return { pool, close: () => pool.end() };
+    },
+    true,
+  );
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();
 };

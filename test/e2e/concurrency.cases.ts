@@ -24,7 +24,9 @@ export const concurrencyCases = (storage: StorageFactory): void => {
   it('lets exactly one renewal through per pending window and loses no update', async () => {
     const { subscriptionId } = await newCard(h);
     const attempts = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': `race-${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': `race-${i}` }),
+      ),
     );
     const completed = attempts.filter((a) => a.status === 201 && a.body.status === 'completed');
     const refused = attempts.filter((a) => a.status === 409);
@@ -32,7 +34,11 @@ export const concurrencyCases = (storage: StorageFactory): void => {
     expect(completed.length).toBeGreaterThanOrEqual(1);
     expect(refused.every((r) => ['RENEWAL_IN_PROGRESS', 'CONCURRENCY_CONFLICT'].includes(r.body.code))).toBe(true);
 
-    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events as { type: string; revision: number; data: any }[];
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events as {
+      type: string;
+      revision: number;
+      data: any;
+    }[];
     expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
     // Never two PlanSelected without the first one finishing in between.
     let open = 0;
@@ -55,7 +61,11 @@ export const concurrencyCases = (storage: StorageFactory): void => {
     const { subscriptionId } = await newCard(h);
     const capturesBefore = gateway.sandbox.captures;
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb'), { 'Idempotency-Key': 'retry-storm' })),
+      Array.from({ length: 6 }, () =>
+        h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb'), {
+          'Idempotency-Key': 'retry-storm',
+        }),
+      ),
     );
     const ok = answers.filter((a) => a.status === 201);
     expect(ok.length).toBeGreaterThanOrEqual(1);

@@ -24,7 +24,9 @@ describeWithService('a renewal through the API, on Kafka', provisionKafka, (brok
       const consumer = await SampleConsumer.start(kafkaFor(brokers()), topic);
       try {
         const { subscriptionId } = await newCard(h);
-        const renewed = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'to-kafka' });
+        const renewed = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), {
+          'Idempotency-Key': 'to-kafka',
+        });
         const started = Date.now();
         const mine = () => consumer.events.filter((m) => m.key === subscriptionId);
         await waitUntil(() => mine().length === 4, 'the four card events on the topic', 30_000);

@@ -24,12 +24,21 @@ export const startHarness = async (
   options: { storage?: LedgerStorage; env?: Record<string, string>; paymentGateway?: PaymentGateway } = {},
 ): Promise<Harness> => {
   const config: LedgerConfig = loadConfig({ PROJECTION_BATCH_SIZE: '200', QUERY_WAIT_MS: '20000', ...options.env });
-  const ledger = await createLedgerApp(config, { storage: options.storage ?? (await embeddedInMemory()), paymentGateway: options.paymentGateway, logger: false });
+  const ledger = await createLedgerApp(config, {
+    storage: options.storage ?? (await embeddedInMemory()),
+    paymentGateway: options.paymentGateway,
+    logger: false,
+  });
   const fastify = ledger.app.getHttpAdapter().getInstance();
   return {
     ledger,
     request: async (method, url, body, headers = {}) => {
-      const res = await fastify.inject({ method, url, payload: body as any, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
+      const res = await fastify.inject({
+        method,
+        url,
+        payload: body as any,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      });
       const contentType = String(res.headers['content-type'] ?? '');
       return { status: res.statusCode, contentType, body: (contentType.includes('json') ? res.json() : res.body) as any };
     },

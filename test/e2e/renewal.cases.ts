@@ -4,7 +4,14 @@ import { Harness, StorageFactory, eventTypes, newCard, renewalBody, startHarness
 export const renewalCases = (storage: StorageFactory): void => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ storage: await storage(), env: { LEDGER_HOLIDAYS: JSON.stringify([{ promotionId: 'winter', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', percentOffBp: 500 }]) } });
+    h = await startHarness({
+      storage: await storage(),
+      env: {
+        LEDGER_HOLIDAYS: JSON.stringify([
+          { promotionId: 'winter', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', percentOffBp: 500 },
+        ]),
+      },
+    });
   });
   afterAll(() => h.close());
 
@@ -20,7 +27,10 @@ export const renewalCases = (storage: StorageFactory): void => {
     const res = await h.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(res.body.projections.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([['card_balance', 'running'], ['renewal', 'running']]);
+    expect(res.body.projections.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([
+      ['card_balance', 'running'],
+      ['renewal', 'running'],
+    ]);
   });
 
   it('serves the API documentation at /docs', async () => {
@@ -28,7 +38,9 @@ export const renewalCases = (storage: StorageFactory): void => {
     const spec = await h.request('GET', '/docs-json');
     expect(ui.status).toBe(200);
     expect(ui.contentType).toContain('text/html');
-    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/plans', '/v1/subscriptions/{id}/renewals', '/v1/subscriptions/{id}/events']));
+    expect(Object.keys(spec.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/plans', '/v1/subscriptions/{id}/renewals', '/v1/subscriptions/{id}/events']),
+    );
   });
 
   it('renews a card: events in the stream, then balance and expiry in the read model', async () => {
@@ -36,7 +48,9 @@ export const renewalCases = (storage: StorageFactory): void => {
     const before = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${position}`);
     expect(before.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null });
 
-    const renewal = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'walkthrough-1' });
+    const renewal = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), {
+      'Idempotency-Key': 'walkthrough-1',
+    });
     expect(renewal.status).toBe(201);
     expect(renewal.body.status).toBe('completed');
     expect(await eventTypes(h, subscriptionId)).toEqual(['SubscriptionOpened', 'PlanSelected', 'PaymentCaptured', 'ValidityExtended']);
@@ -47,14 +61,19 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
 
-    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${renewal.body.renewalId}?minPosition=${renewal.body.position}`);
+    const status = await h.request(
+      'GET',
+      `/v1/subscriptions/${subscriptionId}/renewals/${renewal.body.renewalId}?minPosition=${renewal.body.position}`,
+    );
     expect(status.body).toMatchObject({ status: 'completed', planId: 'eu-monthly-10gb' });
   });
 
   it('stacks a second renewal after the current expiry and adds a bucket', async () => {
     const { subscriptionId } = await newCard(h);
     const first = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'stack-1' });
-    const second = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'stack-2' });
+    const second = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), {
+      'Idempotency-Key': 'stack-2',
+    });
     const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${second.body.position}`);
     const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events;
     const extended = events.filter((e: { type: string }) => e.type === 'ValidityExtended').map((e: { data: any }) => e.data);
@@ -68,32 +87,54 @@ export const renewalCases = (storage: StorageFactory): void => {
   it('applies the first-order discount once per account, plus holiday specials and coupons', async () => {
     const { subscriptionId } = await newCard(h);
     const first = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'promo-1' });
-    const second = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_visa', { promotionCode: 'save10' }), { 'Idempotency-Key': 'promo-2' });
-    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter((e: { type: string }) => e.type === 'PlanSelected');
+    const second = await h.request(
+      'POST',
+      `/v1/subscriptions/${subscriptionId}/renewals`,
+      renewalBody('eu-monthly-10gb', 'tok_visa', { promotionCode: 'save10' }),
+      { 'Idempotency-Key': 'promo-2' },
+    );
+    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter(
+      (e: { type: string }) => e.type === 'PlanSelected',
+    );
     const kinds = selected.map((e: any) => e.data.discounts.map((d: { kind: string }) => d.kind));
     expect([first.status, second.status]).toEqual([201, 201]);
-    expect(kinds).toEqual([['first_order', 'holiday'], ['holiday', 'coupon']]);
+    expect(kinds).toEqual([
+      ['first_order', 'holiday'],
+      ['holiday', 'coupon'],
+    ]);
     // 1999 list: 20% first order = 400, 5% holiday = 100; then 100 holiday + 200 coupon.
     expect(selected.map((e: any) => e.data.price.amountMinor)).toEqual([1499, 1699]);
   });
 
   it('leaves the card unchanged after a declined payment and reports the renewal failed', async () => {
     const { subscriptionId } = await newCard(h);
-    const declined = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_decline_visa'), { 'Idempotency-Key': 'decline-1' });
+    const declined = await h.request(
+      'POST',
+      `/v1/subscriptions/${subscriptionId}/renewals`,
+      renewalBody('eu-monthly-10gb', 'tok_decline_visa'),
+      { 'Idempotency-Key': 'decline-1' },
+    );
     expect(declined.status).toBe(201);
     expect(declined.body).toMatchObject({ status: 'failed', reason: 'card_declined' });
     expect(await eventTypes(h, subscriptionId)).toEqual(['SubscriptionOpened', 'PlanSelected', 'PaymentFailed']);
     const view = await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${declined.body.position}`);
     expect(view.body).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null, pendingRenewalId: null, plansBought: 0 });
-    const status = await h.request('GET', `/v1/subscriptions/${subscriptionId}/renewals/${declined.body.renewalId}?minPosition=${declined.body.position}`);
+    const status = await h.request(
+      'GET',
+      `/v1/subscriptions/${subscriptionId}/renewals/${declined.body.renewalId}?minPosition=${declined.body.position}`,
+    );
     expect(status.body).toMatchObject({ status: 'failed', reason: 'card_declined' });
   });
 
   it('gives the first-order discount back when that payment fails', async () => {
     const { subscriptionId } = await newCard(h);
-    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_insufficient'), { 'Idempotency-Key': 'fo-fail' });
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-monthly-10gb', 'tok_insufficient'), {
+      'Idempotency-Key': 'fo-fail',
+    });
     await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'fo-retry' });
-    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter((e: { type: string }) => e.type === 'PlanSelected');
+    const selected = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.filter(
+      (e: { type: string }) => e.type === 'PlanSelected',
+    );
     expect(selected.map((e: any) => e.data.discounts.some((d: { kind: string }) => d.kind === 'first_order'))).toEqual([true, true]);
   });
 
@@ -112,7 +153,10 @@ export const renewalCases = (storage: StorageFactory): void => {
 
   it('carries audit metadata on every event', async () => {
     const { subscriptionId } = await newCard(h);
-    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'audit-1', 'X-Correlation-Id': 'corr-42' });
+    await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), {
+      'Idempotency-Key': 'audit-1',
+      'X-Correlation-Id': 'corr-42',
+    });
     const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events;
     const renewalEvents = events.slice(1);
     for (const e of renewalEvents) {
@@ -137,11 +181,29 @@ export const renewalCases = (storage: StorageFactory): void => {
     const secondExpiry = new Date(Date.parse(firstExpiry) + 86_400_000).toISOString();
 
     expect((await asOf(new Date(Date.parse(at('SubscriptionOpened').recordedAt) - 1).toISOString())).code).toBe('SUBSCRIPTION_NOT_FOUND');
-    expect(await asOf(at('SubscriptionOpened').recordedAt)).toMatchObject({ status: 'new', dataRemainingMb: 0, expiresAt: null, plansBought: 0 });
-    expect(await asOf(at('ValidityExtended').recordedAt)).toMatchObject({ status: 'active', dataRemainingMb: 10240, expiresAt: firstExpiry, plansBought: 1 });
+    expect(await asOf(at('SubscriptionOpened').recordedAt)).toMatchObject({
+      status: 'new',
+      dataRemainingMb: 0,
+      expiresAt: null,
+      plansBought: 0,
+    });
+    expect(await asOf(at('ValidityExtended').recordedAt)).toMatchObject({
+      status: 'active',
+      dataRemainingMb: 10240,
+      expiresAt: firstExpiry,
+      plansBought: 1,
+    });
     expect(await asOf(at('DataUsageRecorded').recordedAt)).toMatchObject({ dataRemainingMb: 9940, expiresAt: firstExpiry });
-    expect(await asOf(at('ValidityExtended', 1).recordedAt)).toMatchObject({ dataRemainingMb: 9940 + 1024, expiresAt: secondExpiry, plansBought: 2 });
-    expect(await asOf(new Date(Date.parse(secondExpiry) + 1).toISOString())).toMatchObject({ status: 'expired', dataRemainingMb: 0, buckets: [] });
+    expect(await asOf(at('ValidityExtended', 1).recordedAt)).toMatchObject({
+      dataRemainingMb: 9940 + 1024,
+      expiresAt: secondExpiry,
+      plansBought: 2,
+    });
+    expect(await asOf(new Date(Date.parse(secondExpiry) + 1).toISOString())).toMatchObject({
+      status: 'expired',
+      dataRemainingMb: 0,
+      buckets: [],
+    });
   });
 
   it('refuses an asOf that is not an ISO-8601 instant', async () => {

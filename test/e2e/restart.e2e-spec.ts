@@ -61,9 +61,19 @@ describe('restarting the ledger process on the embedded default', () => {
     const port = await freePort();
     let ledger = await startLedger(dataDir, port);
     const account = await call(port, 'POST', '/v1/accounts', { phoneNumber: '+33612345678' });
-    const card = await call(port, 'POST', '/v1/subscriptions', { accountId: account.body.accountId, iccid: '89330000000000000012', region: 'EU' });
+    const card = await call(port, 'POST', '/v1/subscriptions', {
+      accountId: account.body.accountId,
+      iccid: '89330000000000000012',
+      region: 'EU',
+    });
     const id = card.body.subscriptionId;
-    const renewal = await call(port, 'POST', `/v1/subscriptions/${id}/renewals`, { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } }, { 'Idempotency-Key': 'restart-1' });
+    const renewal = await call(
+      port,
+      'POST',
+      `/v1/subscriptions/${id}/renewals`,
+      { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } },
+      { 'Idempotency-Key': 'restart-1' },
+    );
     const before = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${renewal.body.position}`);
     const eventsBefore = await call(port, 'GET', `/v1/subscriptions/${id}/events`);
     await stop(ledger);
@@ -75,7 +85,13 @@ describe('restarting the ledger process on the embedded default', () => {
       expect(renewal.body.status).toBe('completed');
       expect(after.body).toEqual(before.body);
       expect(eventsAfter.body).toEqual(eventsBefore.body);
-      const retried = await call(port, 'POST', `/v1/subscriptions/${id}/renewals`, { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } }, { 'Idempotency-Key': 'restart-1' });
+      const retried = await call(
+        port,
+        'POST',
+        `/v1/subscriptions/${id}/renewals`,
+        { planId: 'eu-annual-100gb', paymentMethod: { type: 'apple_pay', token: 'tok_ap' } },
+        { 'Idempotency-Key': 'restart-1' },
+      );
       expect(retried.body).toEqual(renewal.body);
       const usage = await call(port, 'POST', `/v1/subscriptions/${id}/usage`, { usageId: 'after-restart', mb: 1000 });
       const view = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${usage.body.position}`);

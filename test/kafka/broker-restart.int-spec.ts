@@ -1,7 +1,16 @@
 import { describeWithService, provisionPostgres } from '@ledger/testing';
 import { cardHistories } from '../../libs/messaging/src/testing/card-history';
 import { DedicatedBroker, describeWithDedicatedBroker } from './dedicated-broker';
-import { LedgerDatabase, appendInterleaved, checkpointOf, kafkaFor, startPublisher, useLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
+import {
+  LedgerDatabase,
+  appendInterleaved,
+  checkpointOf,
+  kafkaFor,
+  startPublisher,
+  useLedgerDatabase,
+  uniqueTopic,
+  waitUntil,
+} from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 
 describeWithDedicatedBroker('publisher across a broker outage', (broker: () => DedicatedBroker) => {
@@ -23,7 +32,11 @@ describeWithDedicatedBroker('publisher across a broker outage', (broker: () => D
         await waitUntil(() => publisher.publisher.status().state === 'retrying', 'the publisher noticed the outage', 120_000);
         const held = await checkpointOf(db(), name);
         const attempt = publisher.publisher.status().lastError!.attempt;
-        await waitUntil(() => (publisher.publisher.status().lastError?.attempt ?? 0) >= attempt + 2, 'the publisher retried twice more', 120_000);
+        await waitUntil(
+          () => (publisher.publisher.status().lastError?.attempt ?? 0) >= attempt + 2,
+          'the publisher retried twice more',
+          120_000,
+        );
         expect(await checkpointOf(db(), name)).toBe(held);
         const last = await writing;
         expect(held < last).toBe(true);

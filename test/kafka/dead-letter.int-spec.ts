@@ -1,7 +1,7 @@
 import { HEADER } from '@ledger/messaging';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistory } from '../../libs/messaging/src/testing/card-history';
-import { SchemaValidator } from '../../libs/messaging/src/testing/schema-validator';
+import { SchemaValidator } from '@ledger/messaging';
 import { kafkaFor, startPublisher, useLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 
@@ -14,7 +14,12 @@ describeWithService('publisher dead-letter topic', provisionKafka, (brokers) => 
       const good = cardHistory('dlq-a', { renewals: 2 });
       const other = cardHistory('dlq-b', { renewals: 2 });
       const meta = good[0].metadata;
-      const broken = { id: '00000000-0000-4000-8000-0000000000b1', type: 'PaymentCaptured', data: { renewalId: 'dlq-a-r0', capturedAt: 'now' }, metadata: meta };
+      const broken = {
+        id: '00000000-0000-4000-8000-0000000000b1',
+        type: 'PaymentCaptured',
+        data: { renewalId: 'dlq-a-r0', capturedAt: 'now' },
+        metadata: meta,
+      };
       const unknown = { id: '00000000-0000-4000-8000-0000000000b2', type: 'CardTeleported', data: { to: 'mars' }, metadata: meta };
       await db().store.appendToStream('subscription-dlq-a', good.slice(0, 5), 'no_stream');
       await db().store.appendToStream('subscription-dlq-a', [broken], 4);
@@ -26,7 +31,11 @@ describeWithService('publisher dead-letter topic', provisionKafka, (brokers) => 
       const dlq = await SampleConsumer.start(kafkaFor(brokers()), `${topic}.dlq`);
       try {
         const expected = [...good, ...other].map((e) => e.id);
-        await waitUntil(() => main.events.length === expected.length && dlq.events.length === 2, 'good events on the topic, poison in the DLQ', 60_000);
+        await waitUntil(
+          () => main.events.length === expected.length && dlq.events.length === 2,
+          'good events on the topic, poison in the DLQ',
+          60_000,
+        );
         expect(new Set(main.ids())).toEqual(new Set(expected));
         expect(main.orderViolations).toEqual([]);
         expect(dlq.events.map((e) => [e.id, e.key, e.headers[HEADER.dlqCode], e.headers[HEADER.originalType]])).toEqual(

@@ -42,7 +42,12 @@ export class DedicatedBroker {
 
   static async start(): Promise<DedicatedBroker> {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-broker-'));
-    const env = { ...process.env, LEDGER_INFRA_DIR: dir, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()) };
+    const env = {
+      ...process.env,
+      LEDGER_INFRA_DIR: dir,
+      KAFKA_PORT: String(await freePort()),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+    };
     const broker = new DedicatedBroker(env, dir, `127.0.0.1:${env.KAFKA_PORT}`);
     try {
       const { stdout } = await run('bash', [join(SCRIPTS, 'start.sh')], { env, timeout: 180_000 });
@@ -73,7 +78,8 @@ export const describeWithDedicatedBroker = (name: string, body: (broker: () => D
   describe(name, () => {
     if (!javaPresent()) {
       const message = `dedicated Kafka suite "${name}": no java on PATH to run infra/kafka/start.sh`;
-      if (servicesRequired()) it('requires java (LEDGER_REQUIRE_SERVICES=1)', () => {
+      if (servicesRequired())
+        it('requires java (LEDGER_REQUIRE_SERVICES=1)', () => {
           throw new Error(`[ledger] LEDGER_REQUIRE_SERVICES=1 but ${message}`);
         });
       else {

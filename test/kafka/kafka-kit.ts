@@ -15,7 +15,10 @@ export const uniqueTopic = (what: string): string => `test.${what}.${Date.now()}
 export const kafkaFor = (brokers: string): Kafka => createKafka({ brokers: brokers.split(','), clientId: 'ledger-test' });
 
 export const createTopics = (brokers: string, ...topics: string[]): Promise<void> =>
-  ensureTopics(kafkaFor(brokers), topics.map((topic) => ({ topic, partitions: 3, replicationFactor: -1, retentionMs: -1 })));
+  ensureTopics(
+    kafkaFor(brokers),
+    topics.map((topic) => ({ topic, partitions: 3, replicationFactor: -1, retentionMs: -1 })),
+  );
 
 /** A fresh database with the event store and the checkpoint table, on the server `serverUrl` names. */
 export const openLedgerDatabase = async (serverUrl: string) => {
@@ -55,9 +58,19 @@ export const useLedgerDatabase = (serverUrl: () => string): (() => LedgerDatabas
 };
 
 export const startPublisher = async (db: LedgerDatabase, brokers: string, options: Partial<PublisherOptions> & { topic: string }) => {
-  const full: PublisherOptions = { name: `test:${options.topic}`, dlqTopic: `${options.topic}.dlq`, batchSize: 200, backoff: { initialMs: 100, maxMs: 1_000 }, ...options };
+  const full: PublisherOptions = {
+    name: `test:${options.topic}`,
+    dlqTopic: `${options.topic}.dlq`,
+    batchSize: 200,
+    backoff: { initialMs: 100, maxMs: 1_000 },
+    ...options,
+  };
   await createTopics(brokers, full.topic, full.dlqTopic);
-  const producer = new LedgerProducer({ brokers: brokers.split(','), clientId: 'ledger-test-publisher', retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+  const producer = new LedgerProducer({
+    brokers: brokers.split(','),
+    clientId: 'ledger-test-publisher',
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
   const publisher = new Publisher({ store: db.store, producer, checkpoints: db.checkpoints, lag: new SqlLagProbe(db.pool) }, full);
   await publisher.start();
   return {
@@ -72,14 +85,23 @@ export const startPublisher = async (db: LedgerDatabase, brokers: string, option
 export const checkpointOf = async (db: LedgerDatabase, name: string): Promise<bigint> => db.checkpoints.load(name);
 
 /** Appends each card's events in slices, interleaving cards, pausing `pauseMs` between appends. */
-export const appendInterleaved = async (db: LedgerDatabase, cards: Map<string, EventToAppend[]>, perAppend: number, pauseMs = 0): Promise<bigint> => {
+export const appendInterleaved = async (
+  db: LedgerDatabase,
+  cards: Map<string, EventToAppend[]>,
+  perAppend: number,
+  pauseMs = 0,
+): Promise<bigint> => {
   let last = 0n;
   for (let round = 0; ; round++) {
     let appended = false;
     for (const [cardId, events] of cards) {
       const from = round * perAppend;
       if (from >= events.length) continue;
-      const result = await db.store.appendToStream(`subscription-${cardId}`, events.slice(from, from + perAppend), from === 0 ? 'no_stream' : from - 1);
+      const result = await db.store.appendToStream(
+        `subscription-${cardId}`,
+        events.slice(from, from + perAppend),
+        from === 0 ? 'no_stream' : from - 1,
+      );
       if (result.position > last) last = result.position;
       appended = true;
       if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));

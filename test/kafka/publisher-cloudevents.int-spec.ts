@@ -1,7 +1,7 @@
 import { HEADER } from '@ledger/messaging';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistories } from '../../libs/messaging/src/testing/card-history';
-import { SchemaValidator } from '../../libs/messaging/src/testing/schema-validator';
+import { SchemaValidator } from '@ledger/messaging';
 import { appendInterleaved, kafkaFor, startPublisher, useLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 

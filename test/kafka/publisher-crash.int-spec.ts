@@ -2,18 +2,31 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistories } from '../../libs/messaging/src/testing/card-history';
-import { LedgerDatabase, appendInterleaved, checkpointOf, createTopics, kafkaFor, openLedgerDatabase, uniqueTopic, waitUntil } from './kafka-kit';
+import {
+  LedgerDatabase,
+  appendInterleaved,
+  checkpointOf,
+  createTopics,
+  kafkaFor,
+  openLedgerDatabase,
+  uniqueTopic,
+  waitUntil,
+} from './kafka-kit';
 import { SampleConsumer } from './sample-consumer';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The real entry point in its own process, as deployed: env in, JSON log lines out. */
 const spawnPublisher = (env: Record<string, string>): { child: ChildProcess; output: string[]; started: Promise<void> } => {
-  const child = spawn(process.execPath, ['--experimental-vm-modules', '--no-warnings', '-r', '@swc-node/register', 'apps/publisher/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings', '-r', '@swc-node/register', 'apps/publisher/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const started = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -29,7 +42,9 @@ const spawnPublisher = (env: Record<string, string>): { child: ChildProcess; out
 };
 
 const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 describeWithService('publisher process on Kafka', provisionKafka, (brokers) => {
   describeWithService('with the PostgreSQL event store', provisionPostgres, (pgUrl) => {

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InfrastructureOptions, LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { PlansController } from './plans/plans.controller';
@@ -19,9 +21,16 @@ import { HealthController } from './health/health.controller';
 @Module({})
 export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
+    // Per client address, in this process's memory: a per-instance bound, not a cluster-wide quota.
+    const perMinute = options.config.http.rateLimitPerMinute;
+    const throttling = perMinute > 0;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerInfrastructureModule.forRoot(options)],
+      imports: [
+        CqrsModule.forRoot(),
+        LedgerInfrastructureModule.forRoot(options),
+        ...(throttling ? [ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: perMinute }] })] : []),
+      ],
       controllers: [PlansController, AccountsController, SubscriptionsController, RenewalsController, UsageController, HealthController],
       providers: [
         RegisterAccountHandler,
@@ -32,6 +41,7 @@ export class AppModule {
         RenewSubscriptionHandler,
         GetRenewalHandler,
         RecordUsageHandler,
+        ...(throttling ? [{ provide: APP_GUARD, useClass: ThrottlerGuard }] : []),
       ],
     };
   }

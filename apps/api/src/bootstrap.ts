@@ -5,10 +5,22 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LedgerConfig } from '@ledger/config';
 import { PaymentGateway } from '@ledger/payments';
-import { LedgerStorage, ProjectionRunner, openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
+import {
+  LedgerStorage,
+  ProjectionPosition,
+  ProjectionRunner,
+  openLedgerStorage,
+  startLedgerProjector,
+  storageConfig,
+} from '@ledger/read-models';
 import { AppModule } from './app.module';
+import { PROJECTION_POSITION } from './infrastructure/tokens';
+import helmet from '@fastify/helmet';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ledgerValidationPipe } from './http/validation';
+import { clientErrorHandler } from './http/client-errors';
+import { registerJsonBody } from './http/json-body';
+import { RouteTable } from './http/route-table';
 
 export interface LedgerApp {
   readonly app: NestFastifyApplication;
@@ -26,16 +38,28 @@ export interface CreateLedgerAppOptions {
 /** The API (and, unless turned off, the projector in the same process), ready to listen. */
 export const createLedgerApp = async (config: LedgerConfig, options: CreateLedgerAppOptions = {}): Promise<LedgerApp> => {
   const storage = options.storage ?? (await openLedgerStorage(storageConfig(config)));
-  const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024 });
-  // Only JSON bodies are accepted; anything else is a 415, not a confusing validation error.
-  adapter.getInstance().removeContentTypeParser('text/plain');
+  const limits = config.http;
+  const adapter = new FastifyAdapter({
+    bodyLimit: limits.maxBodyBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks its request and header timeouts every connectionsCheckingInterval (30 s by default).
+    http: { maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    clientErrorHandler,
+  });
+  const fastify = adapter.getInstance();
+  registerJsonBody(fastify, limits.maxJsonDepth);
+  const routes = new RouteTable();
+  routes.attach(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, storage, paymentGateway: options.paymentGateway }),
     adapter,
-    { logger: options.logger ?? ['log', 'warn', 'error'] },
+    // Our JSON parser (bounded depth) is the only one: no form bodies, no second JSON parser.
+    { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: false },
   );
+  await app.register(helmet, { global: true });
+  if (limits.corsOrigins.length) app.enableCors({ origin: [...limits.corsOrigins], exposedHeaders: ['Retry-After', 'Location'] });
   app.useGlobalPipes(ledgerValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(routes));
   const doc = new DocumentBuilder()
     .setTitle('Subscription ledger')
     .setDescription('Renew prepaid eSIM data cards; every change is an immutable event.')
@@ -45,13 +69,16 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   await app.init();
   const logger = new Logger('Projector');
   const projector = config.runProjector
-    ? await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) })
+    ? await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) }, (p) =>
+        app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
+      )
     : null;
   return {
     app,
     storage,
     projector,
     close: async () => {
+      app.get<ProjectionPosition>(PROJECTION_POSITION).close();
       await projector?.stop();
       await app.close();
       if (!options.storage) await storage.close();

@@ -9,7 +9,10 @@ const main = async (): Promise<void> => {
   const logger = new Logger('Projector');
   const config = loadConfig();
   const storage = await openLedgerStorage(storageConfig(config));
-  const runner = await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) });
+  const runner = await startLedgerProjector(storage, config.projectionBatchSize, {
+    log: (m) => logger.log(m),
+    error: (m) => logger.error(m),
+  });
   const stop = async (): Promise<void> => {
     await runner.stop();
     await storage.close();

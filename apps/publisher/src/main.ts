@@ -53,14 +53,22 @@ const main = async (): Promise<void> => {
     log.info(`${signal}: stopping`);
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    shutdown().then(() => process.exit(0), (err) => (log.error(String(err)), process.exit(1)));
+    shutdown().then(
+      () => process.exit(0),
+      (err) => (log.error(String(err)), process.exit(1)),
+    );
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   await ensureTopicsPatiently(config, log, pause, () => stopping);
   if (stopping) return;
-  const producer = new LedgerProducer({ brokers: config.brokers, clientId: config.clientId, log: log.kafka, maxRequestBytes: config.maxRequestBytes });
+  const producer = new LedgerProducer({
+    brokers: config.brokers,
+    clientId: config.clientId,
+    log: log.kafka,
+    maxRequestBytes: config.maxRequestBytes,
+  });
   const publisher = new Publisher(
     { store: storage.store, producer, checkpoints, lag: storage.lag, logger: log },
     { name: config.name, topic: config.topic.topic, dlqTopic: config.dlq.topic, batchSize: config.batchSize },

@@ -30,7 +30,12 @@ const main = async (): Promise<void> => {
   // The store first: on the embedded default a running API holds it, and that refusal is immediate.
   const storage = await openPublisherStorage(config.ledger);
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka });
-  const producer = new LedgerProducer({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka, maxRequestBytes: config.maxRequestBytes });
+  const producer = new LedgerProducer({
+    brokers: config.brokers,
+    clientId: `${config.clientId}-replay`,
+    log: log.kafka,
+    maxRequestBytes: config.maxRequestBytes,
+  });
   try {
     await ensureTopics(kafka, [{ ...config.topic, topic: args.topic, partitions: args.partitions ?? config.topic.partitions }], log.kafka);
     let reported = 0;

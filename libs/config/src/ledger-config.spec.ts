@@ -34,11 +34,17 @@ describe('ledger configuration', () => {
     expect(refusal({ DATABASE_URL: 'mysql://h/db' })).toBe('DATABASE_URL');
     expect(refusal({ QUERY_WAIT_MS: '-1' })).toBe('QUERY_WAIT_MS');
     expect(refusal({ LEDGER_HOLIDAYS: 'not json' })).toBe('LEDGER_HOLIDAYS');
-    expect(refusal({ LEDGER_HOLIDAYS: '[{"promotionId":"x","from":"2026-12-02","to":"2026-12-01","percentOffBp":100}]' })).toBe('LEDGER_HOLIDAYS[0]');
+    expect(refusal({ LEDGER_HOLIDAYS: '[{"promotionId":"x","from":"2026-12-02","to":"2026-12-01","percentOffBp":100}]' })).toBe(
+      'LEDGER_HOLIDAYS[0]',
+    );
   });
 
   it('parses holiday specials into UTC instants', () => {
-    const c = loadConfig({ LEDGER_HOLIDAYS: '[{"promotionId":"xmas","from":"2026-12-24T00:00:00+01:00","to":"2026-12-27T00:00:00Z","percentOffBp":1500}]' });
-    expect(c.holidays).toEqual([{ promotionId: 'xmas', from: '2026-12-23T23:00:00.000Z', to: '2026-12-27T00:00:00.000Z', percentOffBp: 1500 }]);
+    const c = loadConfig({
+      LEDGER_HOLIDAYS: '[{"promotionId":"xmas","from":"2026-12-24T00:00:00+01:00","to":"2026-12-27T00:00:00Z","percentOffBp":1500}]',
+    });
+    expect(c.holidays).toEqual([
+      { promotionId: 'xmas', from: '2026-12-23T23:00:00.000Z', to: '2026-12-27T00:00:00.000Z', percentOffBp: 1500 },
+    ]);
   });
 });

@@ -2,9 +2,7 @@ import { resolve } from 'node:path';
 import { HolidaySpecial } from '@ledger/domain';
 
 export type EventStoreConfig =
-  | { readonly kind: 'embedded' }
-  | { readonly kind: 'postgres'; readonly url: string }
-  | { readonly kind: 'esdb'; readonly url: string };
+  { readonly kind: 'embedded' } | { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'esdb'; readonly url: string };
 
 export interface LedgerConfig {
   readonly port: number;
@@ -18,10 +16,29 @@ export interface LedgerConfig {
   readonly queryWaitMs: number;
   readonly projectionBatchSize: number;
   readonly runProjector: boolean;
+  readonly http: HttpLimits;
+}
+
+/** Every bound the API puts on a client; each is documented in the README's limits table. */
+export interface HttpLimits {
+  readonly maxBodyBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxHeaderBytes: number;
+  /** Whole request, headers and body, from the first byte: a slow body is cut off, not held open. */
+  readonly requestTimeoutMs: number;
+  /** Concurrent `minPosition` waits in one process; more answer 503 at once. */
+  readonly maxQueryWaiters: number;
+  /** Requests per client address per minute; 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed to call the API from a browser; empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`invalid configuration: ${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -68,9 +85,36 @@ const holidays = (env: Env): HolidaySpecial[] => {
     if (!Number.isInteger(h.percentOffBp) || h.percentOffBp < 1 || h.percentOffBp > 10_000) {
       throw new ConfigError(at, 'percentOffBp must be an integer in [1, 10000] (basis points)');
     }
-    return { promotionId: h.promotionId, from: new Date(h.from).toISOString(), to: new Date(h.to).toISOString(), percentOffBp: h.percentOffBp };
+    return {
+      promotionId: h.promotionId,
+      from: new Date(h.from).toISOString(),
+      to: new Date(h.to).toISOString(),
+      percentOffBp: h.percentOffBp,
+    };
   });
 };
+
+const corsOrigins = (env: Env): string[] => {
+  const list = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new ConfigError('CORS_ORIGINS', `expected origins such as https://console.example.com, got "${origin}"`);
+  }
+  return list;
+};
+
+const httpLimits = (env: Env): HttpLimits => ({
+  maxBodyBytes: intSetting(env, 'HTTP_MAX_BODY_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+  maxJsonDepth: intSetting(env, 'HTTP_MAX_JSON_DEPTH', 32, 2, 1000),
+  maxHeaderBytes: intSetting(env, 'HTTP_MAX_HEADER_BYTES', 16 * 1024, 1024, 1024 * 1024),
+  requestTimeoutMs: intSetting(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+  maxQueryWaiters: intSetting(env, 'QUERY_MAX_WAITERS', 256, 1, 100_000),
+  rateLimitPerMinute: intSetting(env, 'RATE_LIMIT_PER_MINUTE', 30_000, 0, 10_000_000),
+  corsOrigins: corsOrigins(env),
+});
 
 /** The one configuration schema; a bad value stops the process with the variable's name. */
 export const loadConfig = (env: Env = process.env): LedgerConfig => {
@@ -82,7 +126,9 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
   if (store.kind === 'esdb' && !databaseUrl) {
     throw new ConfigError('DATABASE_URL', 'required with an EventStoreDB event store (the read models live in PostgreSQL)');
   }
-  const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = env.KAFKA_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   return {
     port: intSetting(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -94,6 +140,7 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
     queryWaitMs: intSetting(env, 'QUERY_WAIT_MS', 5000, 0, 60_000),
     projectionBatchSize: intSetting(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     runProjector: env.LEDGER_PROJECTOR !== 'off',
+    http: httpLimits(env),
   };
 };
 

@@ -12,3 +12,4 @@ export * from './audit/hash-chain';
 export * from './audit/verify-store';
 export * from './postgres/data-dir-lock';
 export * from './postgres/open-pglite';
+export * from './port/checked-event-store';

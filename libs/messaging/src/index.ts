@@ -6,3 +6,5 @@ export * from './contracts/schema-files';
 export * from './kafka/ledger-producer';
 export * from './kafka/message-chunks';
 export * from './kafka/topics';
+export * from './contracts/schema-validator';
+export * from './contracts/stored-event-check';

@@ -1,15 +1,26 @@
 import { money } from '@ledger/domain';
 import { SandboxPaymentGateway } from './sandbox-payment-gateway';
 
-const request = (token: string, paymentId = `pay-${token}`) => ({ paymentId, amount: money(1999, 'EUR'), method: 'paypal' as const, token });
+const request = (token: string, paymentId = `pay-${token}`) => ({
+  paymentId,
+  amount: money(1999, 'EUR'),
+  method: 'paypal' as const,
+  token,
+});
 
 describe('sandbox payment gateway', () => {
   it('declines tok_decline tokens with card_declined', async () => {
-    expect(await new SandboxPaymentGateway().capture(request('tok_decline_1'))).toMatchObject({ status: 'failed', reason: 'card_declined' });
+    expect(await new SandboxPaymentGateway().capture(request('tok_decline_1'))).toMatchObject({
+      status: 'failed',
+      reason: 'card_declined',
+    });
   });
 
   it('refuses tok_insufficient tokens with insufficient_funds', async () => {
-    expect(await new SandboxPaymentGateway().capture(request('tok_insufficient'))).toMatchObject({ status: 'failed', reason: 'insufficient_funds' });
+    expect(await new SandboxPaymentGateway().capture(request('tok_insufficient'))).toMatchObject({
+      status: 'failed',
+      reason: 'insufficient_funds',
+    });
   });
 
   it('captures anything else with a provider reference for the method', async () => {

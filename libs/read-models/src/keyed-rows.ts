@@ -41,5 +41,11 @@ export const applyKeyedRows = async <F extends object>(
     rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
     touched.add(id);
   }
-  return upsertRows(em, spec.table, spec.key, spec.columns, [...touched].map((id) => rows.get(id)!));
+  return upsertRows(
+    em,
+    spec.table,
+    spec.key,
+    spec.columns,
+    [...touched].map((id) => rows.get(id)!),
+  );
 };

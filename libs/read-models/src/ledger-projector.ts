@@ -21,8 +21,13 @@ export const ledgerProjection = (name: string, suffix = ''): Projection => {
 };
 
 /** The balance/expiry and renewal-status read models, fed from the event store in checkpointed batches. */
-export const startLedgerProjector = async (storage: LedgerStorage, batchSize: number, logger?: RunnerLogger): Promise<ProjectionRunner> => {
-  const runner = new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize, logger });
+export const startLedgerProjector = async (
+  storage: LedgerStorage,
+  batchSize: number,
+  logger?: RunnerLogger,
+  onProjected?: (position: bigint) => void,
+): Promise<ProjectionRunner> => {
+  const runner = new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize, logger, onProjected });
   await runner.start();
   logger?.log(`projecting from position ${runner.position()} in batches of up to ${batchSize}`);
   return runner;

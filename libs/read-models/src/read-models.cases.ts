@@ -18,23 +18,71 @@ const ev = (type: string, data: unknown): EventToAppend => ({
 });
 
 /** A card opened, renewed twice (one declined), used, and forfeited: every event type once or more. */
-export const appendHistory = async (store: EventStore, subscriptionId: string, shape: { v1?: boolean; renewalPrefix?: string } = {}): Promise<void> => {
+export const appendHistory = async (
+  store: EventStore,
+  subscriptionId: string,
+  shape: { v1?: boolean; renewalPrefix?: string } = {},
+): Promise<void> => {
   const price = { amountMinor: 299, currency: 'EUR' };
-  const current = (renewalId: string) => ({ renewalId, planId: 'eu-daily-1gb', region: 'EU', kind: 'daily', days: 1, dataMb: 1024, listPrice: price, discounts: [], price, paymentMethod: 'card', requestHash: renewalId, selectedAt: '2026-01-01T00:00:00.000Z' });
+  const current = (renewalId: string) => ({
+    renewalId,
+    planId: 'eu-daily-1gb',
+    region: 'EU',
+    kind: 'daily',
+    days: 1,
+    dataMb: 1024,
+    listPrice: price,
+    discounts: [],
+    price,
+    paymentMethod: 'card',
+    requestHash: renewalId,
+    selectedAt: '2026-01-01T00:00:00.000Z',
+  });
   // PlanSelected as first written: a flat price and only the plan id (upcast on read).
-  const v1 = (renewalId: string) => ({ renewalId, planId: 'eu-daily-1gb', priceMinor: 299, currency: 'EUR', paymentMethod: 'card', requestHash: renewalId, selectedAt: '2026-01-01T00:00:00.000Z' });
+  const v1 = (renewalId: string) => ({
+    renewalId,
+    planId: 'eu-daily-1gb',
+    priceMinor: 299,
+    currency: 'EUR',
+    paymentMethod: 'card',
+    requestHash: renewalId,
+    selectedAt: '2026-01-01T00:00:00.000Z',
+  });
   const r = (id: string) => `${shape.renewalPrefix ?? ''}${id}`;
   const renewal = (renewalId: string) => (shape.v1 ? v1 : current)(r(renewalId));
-  await store.appendToStream(`subscription-${subscriptionId}`, [
-    ev('SubscriptionOpened', { subscriptionId, accountId: 'acc', iccid: '8949020000012345678', region: 'EU', openedAt: '2026-01-01T00:00:00.000Z' }),
-    ev('PlanSelected', renewal('r1')),
-    ev('PaymentFailed', { renewalId: r('r1'), paymentId: 'p1', reason: 'card_declined', failedAt: '2026-01-01T00:00:01.000Z' }),
-    ev('PlanSelected', renewal('r2')),
-    ev('PaymentCaptured', { renewalId: r('r2'), paymentId: 'p2', amount: price, method: 'card', providerReference: 'ch_1', capturedAt: '2026-01-01T00:00:02.000Z' }),
-    ev('ValidityExtended', { renewalId: r('r2'), previousExpiry: null, newExpiry: '2026-01-02T00:00:02.000Z', dataMbGranted: 1024, bucketId: 'b-r2' }),
-    ev('DataUsageRecorded', { usageId: 'u1', mb: 100, from: [{ bucketId: 'b-r2', mb: 100 }], recordedAt: '2026-01-01T01:00:00.000Z' }),
-    ev('DataExpired', { bucketId: 'b-r2', mbForfeited: 924, expiredAt: '2026-01-02T00:00:02.000Z' }),
-  ], 'any');
+  await store.appendToStream(
+    `subscription-${subscriptionId}`,
+    [
+      ev('SubscriptionOpened', {
+        subscriptionId,
+        accountId: 'acc',
+        iccid: '8949020000012345678',
+        region: 'EU',
+        openedAt: '2026-01-01T00:00:00.000Z',
+      }),
+      ev('PlanSelected', renewal('r1')),
+      ev('PaymentFailed', { renewalId: r('r1'), paymentId: 'p1', reason: 'card_declined', failedAt: '2026-01-01T00:00:01.000Z' }),
+      ev('PlanSelected', renewal('r2')),
+      ev('PaymentCaptured', {
+        renewalId: r('r2'),
+        paymentId: 'p2',
+        amount: price,
+        method: 'card',
+        providerReference: 'ch_1',
+        capturedAt: '2026-01-01T00:00:02.000Z',
+      }),
+      ev('ValidityExtended', {
+        renewalId: r('r2'),
+        previousExpiry: null,
+        newExpiry: '2026-01-02T00:00:02.000Z',
+        dataMbGranted: 1024,
+        bucketId: 'b-r2',
+      }),
+      ev('DataUsageRecorded', { usageId: 'u1', mb: 100, from: [{ bucketId: 'b-r2', mb: 100 }], recordedAt: '2026-01-01T01:00:00.000Z' }),
+      ev('DataExpired', { bucketId: 'b-r2', mbForfeited: 924, expiredAt: '2026-01-02T00:00:02.000Z' }),
+    ],
+    'any',
+  );
 };
 
 const snapshot = async (ds: DataSource) => ({
@@ -54,20 +102,40 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
 
   it('projects balance, expiry and renewal status from a history', async () => {
     await appendHistory(storage.store, 'card-1');
-    await new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize: 3 }).applyBatch(await allEvents(storage.store));
+    await new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize: 3 }).applyBatch(
+      await allEvents(storage.store),
+    );
     const { balances, renewals } = await snapshot(storage.dataSource);
-    expect(balances[0]).toMatchObject({ grantedMb: 1024, usedMb: 100, forfeitedMb: 924, buckets: [], plansBought: 1, pendingRenewalId: null, lastRevision: 7 });
-    expect(renewals.map((r) => [r.renewalId, r.status, r.reason])).toEqual([['r1', 'failed', 'card_declined'], ['r2', 'completed', null]]);
+    expect(balances[0]).toMatchObject({
+      grantedMb: 1024,
+      usedMb: 100,
+      forfeitedMb: 924,
+      buckets: [],
+      plansBought: 1,
+      pendingRenewalId: null,
+      lastRevision: 7,
+    });
+    expect(renewals.map((r) => [r.renewalId, r.status, r.reason])).toEqual([
+      ['r1', 'failed', 'card_declined'],
+      ['r2', 'completed', null],
+    ]);
   });
 
   it('projects an old PlanSelected shape (upcast on read) exactly as the current one', async () => {
     await appendHistory(storage.store, 'card-old', { v1: true, renewalPrefix: 'old-' });
     await appendHistory(storage.store, 'card-new', { renewalPrefix: 'new-' });
-    await new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize: 100 }).applyBatch(await allEvents(storage.store));
+    await new ProjectionRunner(storage.store, storage.dataSource, ledgerProjections(), { batchSize: 100 }).applyBatch(
+      await allEvents(storage.store),
+    );
     const { balances, renewals } = await snapshot(storage.dataSource);
-    const card = (id: string) => { const { subscriptionId, lastPosition, ...rest } = balances.find((b) => b.subscriptionId === id)!; return rest; };
+    const card = (id: string) => {
+      const { subscriptionId, lastPosition, ...rest } = balances.find((b) => b.subscriptionId === id)!;
+      return rest;
+    };
     const renewal = (prefix: string) =>
-      renewals.filter((x) => x.renewalId.startsWith(prefix)).map(({ renewalId, subscriptionId, lastPosition, ...rest }) => ({ ...rest, id: renewalId.slice(prefix.length) }));
+      renewals
+        .filter((x) => x.renewalId.startsWith(prefix))
+        .map(({ renewalId, subscriptionId, lastPosition, ...rest }) => ({ ...rest, id: renewalId.slice(prefix.length) }));
     expect(card('card-old')).toEqual(card('card-new'));
     expect(renewal('old-')).toEqual(renewal('new-'));
     expect(renewal('old-')).toHaveLength(2);
@@ -77,10 +145,16 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
     await appendHistory(storage.store, 'card-2');
     const events = await allEvents(storage.store);
     const projections = ledgerProjections();
-    await storage.dataSource.transaction(async (em) => { for (const p of projections) await p.applyBatch(events, em); });
+    await storage.dataSource.transaction(async (em) => {
+      for (const p of projections) await p.applyBatch(events, em);
+    });
     const once = await snapshot(storage.dataSource);
-    await storage.dataSource.transaction(async (em) => { for (const p of projections) await p.applyBatch(events, em); });
-    await storage.dataSource.transaction(async (em) => { for (const p of projections) await p.applyBatch(events.slice(2, 5), em); });
+    await storage.dataSource.transaction(async (em) => {
+      for (const p of projections) await p.applyBatch(events, em);
+    });
+    await storage.dataSource.transaction(async (em) => {
+      for (const p of projections) await p.applyBatch(events.slice(2, 5), em);
+    });
     expect(await snapshot(storage.dataSource)).toEqual(once);
   });
 
@@ -94,7 +168,10 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
         throw new Error('poison');
       },
     };
-    const runner = new ProjectionRunner(storage.store, storage.dataSource, [...ledgerProjections(), failing], { batchSize: 100, retry: { attempts: 1 } });
+    const runner = new ProjectionRunner(storage.store, storage.dataSource, [...ledgerProjections(), failing], {
+      batchSize: 100,
+      retry: { attempts: 1 },
+    });
     await runner.applyBatch(await allEvents(storage.store));
     expect(await storage.dataSource.query("SELECT * FROM account_contact WHERE account_id = 'half-written'")).toEqual([]);
     const checkpoints = await storage.dataSource.getRepository(CheckpointEntity).find({ order: { name: 'ASC' } });
@@ -115,6 +192,9 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
     expect(second.position()).toBe(end);
     const resumed = await snapshot(storage.dataSource);
     const cards = resumed.balances.map((b) => [b.subscriptionId, b.grantedMb, b.usedMb, b.forfeitedMb, b.lastRevision]);
-    expect(cards).toEqual([['card-4', 1024, 100, 924, 7], ['card-5', 1024, 100, 924, 7]]);
+    expect(cards).toEqual([
+      ['card-4', 1024, 100, 924, 7],
+      ['card-5', 1024, 100, 924, 7],
+    ]);
   });
 };

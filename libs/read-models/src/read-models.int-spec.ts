@@ -28,10 +28,22 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
     await storage.close();
     const client = new Client({ connectionString: db.url });
     await client.connect();
-    const tables = (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
+    const tables = (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map(
+      (r) => r.tablename,
+    );
     const migrations = (await client.query('SELECT name FROM read_model_migrations')).rows.map((r) => r.name);
     await client.end();
-    expect(tables).toEqual(expect.arrayContaining(['account_contact', 'card_balance', 'es_events', 'es_streams', 'projection_checkpoint', 'projection_status', 'renewal']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'account_contact',
+        'card_balance',
+        'es_events',
+        'es_streams',
+        'projection_checkpoint',
+        'projection_status',
+        'renewal',
+      ]),
+    );
     expect(migrations).toEqual(['InitialReadModels1764000000000', 'ProjectionStatus1765000000000']);
   });
 });

@@ -28,9 +28,15 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
   async execute({ phoneNumber, ctx }: RegisterAccountCommand): Promise<{ accountId: string; position: string }> {
     const accountId = randomUUID();
     await this.dataSource.getRepository(AccountContactEntity).insert({ accountId, phoneNumber, createdAt: new Date(ctx.now) });
-    const result = await handleCommand(this.store, accountStreamId(accountId), accountDecider, { type: 'RegisterAccount', accountId, now: ctx.now }, {
-      metadata: eventMetadata(ctx, ctx.commandId),
-    });
+    const result = await handleCommand(
+      this.store,
+      accountStreamId(accountId),
+      accountDecider,
+      { type: 'RegisterAccount', accountId, now: ctx.now },
+      {
+        metadata: eventMetadata(ctx, ctx.commandId),
+      },
+    );
     return { accountId, position: result.appended[result.appended.length - 1].position.toString() };
   }
 }

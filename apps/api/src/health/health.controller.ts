@@ -34,7 +34,9 @@ export class HealthController {
     try {
       await this.store.readAll({ limit: 1 });
       projected = await this.projection.current();
-      statuses = await this.dataSource.query('SELECT name, state, failed_event_id, failed_position, error FROM projection_status ORDER BY name');
+      statuses = await this.dataSource.query(
+        'SELECT name, state, failed_event_id, failed_position, error FROM projection_status ORDER BY name',
+      );
     } catch (err) {
       throw new ProblemException(503, 'UNHEALTHY', `a backing store does not answer: ${(err as Error).message}`);
     }

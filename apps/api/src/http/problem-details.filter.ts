@@ -1,8 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '@ledger/domain';
-import { ConcurrencyError, DuplicateEventIdError } from '@ledger/event-store';
+import { ConcurrencyError, DuplicateEventIdError, EventSchemaError } from '@ledger/event-store';
+import { TooManyWaitersError } from '@ledger/read-models';
 import { ProblemBody, ProblemException, problem } from './problem';
+import { RouteTable } from './route-table';
 
 const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   SUBSCRIPTION_NOT_FOUND: 404,
@@ -19,30 +21,63 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   INSUFFICIENT_DATA: 422,
   SUBSCRIPTION_EXPIRED: 422,
   USAGE_ID_REUSED: 422,
+  INVALID_COMMAND: 400,
 };
 
 /** Frameworks raise these before our code runs (bad JSON, wrong content type, unknown route). */
+const HTTP_CODES: Record<number, string> = {
+  400: 'MALFORMED_REQUEST',
+  404: 'ROUTE_NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 const fromHttpException = (e: HttpException): ProblemBody => {
   const status = e.getStatus();
-  const code = status === 404 ? 'ROUTE_NOT_FOUND' : status === 400 ? 'MALFORMED_REQUEST' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`;
-  return problem(status, code, e.message);
+  if (status === 429)
+    return problem(429, 'RATE_LIMITED', 'too many requests from this client; retry after the number of seconds in Retry-After');
+  return problem(status, HTTP_CODES[status] ?? `HTTP_${status}`, e.message);
 };
 
 export const toProblem = (err: unknown): ProblemBody => {
   if (err instanceof ProblemException) return problem(err.status, err.code, err.message, err.field, err.extra);
   if (err instanceof DomainError) return problem(DOMAIN_STATUS[err.code] ?? 422, err.code, err.message, err.field);
   if (err instanceof ConcurrencyError) {
-    return problem(409, 'CONCURRENCY_CONFLICT', 'the card changed while the request was processed too many times; retry with the same Idempotency-Key');
+    return problem(
+      409,
+      'CONCURRENCY_CONFLICT',
+      'the card changed while the request was processed too many times; retry with the same Idempotency-Key',
+    );
   }
   if (err instanceof DuplicateEventIdError) {
-    return problem(409, 'DUPLICATE_EVENT_ID', 'this request collides with events already written under another key; retry with a new Idempotency-Key');
+    return problem(
+      409,
+      'DUPLICATE_EVENT_ID',
+      'this request collides with events already written under another key; retry with a new Idempotency-Key',
+    );
+  }
+  if (err instanceof TooManyWaitersError) {
+    return problem(503, 'TOO_MANY_WAITERS', `${err.message}; retry shortly, or without minPosition`, 'minPosition', {
+      limit: { name: 'QUERY_MAX_WAITERS', value: err.limit },
+    });
+  }
+  if (err instanceof EventSchemaError) {
+    // A bug upstream of the store: nothing was written, and the client cannot fix it by changing the request.
+    return problem(500, 'INTERNAL_ERROR', 'the ledger refused to store an event it could not have read back; nothing was written');
   }
   if (err instanceof HttpException) return fromHttpException(err);
   const fastifyStatus = (err as { statusCode?: number })?.statusCode;
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     const fastifyCode = (err as { code?: string }).code;
-    const code = fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : fastifyStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'MALFORMED_REQUEST';
-    return problem(fastifyStatus, code, (err as Error).message);
+    const code =
+      fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'UNSUPPORTED_MEDIA_TYPE'
+        : fastifyStatus === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : 'MALFORMED_REQUEST';
+    const detail = code === 'UNSUPPORTED_MEDIA_TYPE' ? 'request bodies must be application/json' : (err as Error).message;
+    return problem(fastifyStatus, code, detail, undefined, code === 'PAYLOAD_TOO_LARGE' ? { limit: { name: 'HTTP_MAX_BODY_BYTES' } } : {});
   }
   return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred; nothing was changed by this request unless its events were written');
 };
@@ -51,12 +86,26 @@ export const toProblem = (err: unknown): ProblemBody => {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly routes?: RouteTable) {}
+
   catch(err: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const body = { ...toProblem(err), instance: request.url };
-    if (body.status >= 500) this.logger.error(`${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
+    let body = { ...toProblem(err), instance: request.url };
+    if (body.code === 'ROUTE_NOT_FOUND') {
+      const allowed = this.routes?.allowed(request.url) ?? [];
+      if (allowed.length) {
+        body = {
+          ...problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${allowed.join(', ')}`),
+          instance: request.url,
+        };
+        reply.header('Allow', allowed.join(', '));
+      }
+    }
+    // A 503 is the system working as designed (a view behind, a full wait queue): no stack trace.
+    if (body.status === 503) this.logger.warn(`${request.method} ${request.url}: ${body.code}: ${body.detail}`);
+    else if (body.status >= 500) this.logger.error(`${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
     if (body.status === 503) reply.header('Retry-After', '1');
     reply.status(body.status).header('Content-Type', 'application/problem+json').send(body);
   }

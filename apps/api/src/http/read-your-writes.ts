@@ -5,5 +5,10 @@ import { ProblemException } from './problem';
 export const awaitProjection = async (position: ProjectionPosition, minPosition: bigint | undefined): Promise<void> => {
   if (minPosition === undefined) return;
   if (await position.waitFor(minPosition)) return;
-  throw new ProblemException(503, 'PROJECTION_BEHIND', `the read model has not reached position ${minPosition} yet; retry shortly`, 'minPosition');
+  throw new ProblemException(
+    503,
+    'PROJECTION_BEHIND',
+    `the read model has not reached position ${minPosition} yet; retry shortly`,
+    'minPosition',
+  );
 };

@@ -31,19 +31,31 @@ export const eventMetadata = (ctx: RequestContext, idempotencyKey: string, causa
 export const requireIdempotencyKey = (req: FastifyRequest): string => {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key.length === 0) {
-    throw new ProblemException(400, 'IDEMPOTENCY_KEY_REQUIRED', 'the Idempotency-Key header is required for this request', 'Idempotency-Key');
+    throw new ProblemException(
+      400,
+      'IDEMPOTENCY_KEY_REQUIRED',
+      'the Idempotency-Key header is required for this request',
+      'Idempotency-Key',
+    );
   }
   if (!ID_PATTERN.test(key)) {
-    throw new ProblemException(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1–128 characters of A–Z a–z 0–9 . _ : -', 'Idempotency-Key');
+    throw new ProblemException(
+      400,
+      'IDEMPOTENCY_KEY_INVALID',
+      'Idempotency-Key must be 1–128 characters of A–Z a–z 0–9 . _ : -',
+      'Idempotency-Key',
+    );
   }
   return key;
 };
 
-/** Positions are bigints; JSON carries them as decimal strings. */
+/** Positions are signed 64-bit in every store; JSON carries them as decimal strings. */
+export const MAX_POSITION = 2n ** 63n - 1n;
+
 export const parsePosition = (raw: unknown, field: string): bigint | undefined => {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,19}$/.test(raw)) {
-    throw new ProblemException(400, 'VALIDATION_FAILED', `${field} must be a non-negative integer log position`, field);
+  if (typeof raw !== 'string' || !/^\d{1,19}$/.test(raw) || BigInt(raw) > MAX_POSITION) {
+    throw new ProblemException(400, 'VALIDATION_FAILED', `${field} must be a log position: an integer from 0 to ${MAX_POSITION}`, field);
   }
   return BigInt(raw);
 };

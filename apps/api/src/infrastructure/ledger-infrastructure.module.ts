@@ -24,7 +24,10 @@ export class LedgerInfrastructureModule {
       { provide: DATA_SOURCE, useValue: storage.dataSource },
       { provide: PAYMENT_GATEWAY, useValue: paymentGateway ?? new SandboxPaymentGateway() },
       { provide: PROMOTION_RULES, useValue: rules },
-      { provide: PROJECTION_POSITION, useValue: new ProjectionPosition(storage.dataSource, LEDGER_PROJECTION_NAMES, config.queryWaitMs) },
+      {
+        provide: PROJECTION_POSITION,
+        useValue: new ProjectionPosition(storage.dataSource, LEDGER_PROJECTION_NAMES, config.queryWaitMs, config.http.maxQueryWaiters),
+      },
     ];
     return { module: LedgerInfrastructureModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -37,7 +37,13 @@ export class GetRenewalHandler implements IQueryHandler<GetRenewalQuery> {
   async execute({ subscriptionId, renewalId, minPosition }: GetRenewalQuery): Promise<RenewalView> {
     await awaitProjection(this.position, minPosition);
     const row = await this.dataSource.getRepository(RenewalEntity).findOneBy({ renewalId, subscriptionId });
-    if (!row) throw new ProblemException(404, 'RENEWAL_NOT_FOUND', `renewal ${renewalId} does not exist on subscription ${subscriptionId}`, 'renewalId');
+    if (!row)
+      throw new ProblemException(
+        404,
+        'RENEWAL_NOT_FOUND',
+        `renewal ${renewalId} does not exist on subscription ${subscriptionId}`,
+        'renewalId',
+      );
     return {
       renewalId: row.renewalId,
       subscriptionId: row.subscriptionId,

@@ -19,15 +19,37 @@ class HookedStore extends MemoryEventStore {
 }
 
 const seed = async (store: MemoryEventStore, cards: string[]) => {
-  await store.appendToStream(accountStreamId('acc'), [{ id: '00000000-0000-4000-8000-000000000001', type: 'AccountRegistered', data: { accountId: 'acc', registeredAt: now() }, metadata: meta }], 'no_stream');
+  await store.appendToStream(
+    accountStreamId('acc'),
+    [
+      {
+        id: '00000000-0000-4000-8000-000000000001',
+        type: 'AccountRegistered',
+        data: { accountId: 'acc', registeredAt: now() },
+        metadata: meta,
+      },
+    ],
+    'no_stream',
+  );
   for (const [i, id] of cards.entries()) {
     const data = { subscriptionId: id, accountId: 'acc', iccid: '8949020000012345678', region: 'EU', openedAt: now() };
-    await store.appendToStream(subscriptionStreamId(id), [{ id: `00000000-0000-4000-8000-00000000010${i}`, type: 'SubscriptionOpened', data, metadata: meta }], 'no_stream');
+    await store.appendToStream(
+      subscriptionStreamId(id),
+      [{ id: `00000000-0000-4000-8000-00000000010${i}`, type: 'SubscriptionOpened', data, metadata: meta }],
+      'no_stream',
+    );
   }
 };
 
 const renew = (handler: RenewSubscriptionHandler, card: string, key: string, token = 'tok_visa') =>
-  handler.execute(new RenewSubscriptionCommand(card, key, { planId: 'eu-daily-1gb', paymentMethod: { type: 'card', token } }, { commandId: key, correlationId: key, actor: 'test', now: now() }));
+  handler.execute(
+    new RenewSubscriptionCommand(
+      card,
+      key,
+      { planId: 'eu-daily-1gb', paymentMethod: { type: 'card', token } },
+      { commandId: key, correlationId: key, actor: 'test', now: now() },
+    ),
+  );
 
 describe('first-order discount under races', () => {
   it('is granted once per account even when a claim is released and claimed again', async () => {
@@ -44,7 +66,8 @@ describe('first-order discount under races', () => {
       if (streamId !== accountStreamId('acc') || events[0].type !== 'FirstOrderDiscountClaimed') return;
       store.afterAppend = null;
       a = renew(new RenewSubscriptionHandler(store, slow, { ...DEFAULT_PROMOTIONS, firstOrderPercentOffBp: 0 }), card1, 'A');
-      while (!(await store.readStream(subscriptionStreamId(card1))).some((e) => e.type === 'PlanSelected')) await new Promise((r) => setTimeout(r, 1));
+      while (!(await store.readStream(subscriptionStreamId(card1))).some((e) => e.type === 'PlanSelected'))
+        await new Promise((r) => setTimeout(r, 1));
     };
     await expect(renew(handler, card1, 'B')).rejects.toMatchObject({ code: 'RENEWAL_IN_PROGRESS' });
     releaseA();
@@ -57,7 +80,9 @@ describe('first-order discount under races', () => {
       .filter((e) => (e.data as { discounts: { kind: string }[] }).discounts.some((d) => d.kind === 'first_order'));
     expect(firstOrders).toHaveLength(1);
     const account = (await store.readStream(accountStreamId('acc'))).map((e) => e.type);
-    expect(account.filter((t) => t === 'FirstOrderDiscountClaimed').length - account.filter((t) => t === 'FirstOrderDiscountReleased').length).toBe(1);
+    expect(
+      account.filter((t) => t === 'FirstOrderDiscountClaimed').length - account.filter((t) => t === 'FirstOrderDiscountReleased').length,
+    ).toBe(1);
   });
 
   it('gives the discount back when a retry finds the payment failed but the claim still held', async () => {

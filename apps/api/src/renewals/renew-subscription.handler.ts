@@ -2,8 +2,21 @@ import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  ActiveCard, DomainError, Plan, PromotionRules, RenewalRecord, SelectPlan, accountDecider, accountStreamId, evolve,
-  findPlan, firstOrderEligible, initialCard, quotePrice, subscriptionDecider, subscriptionStreamId,
+  ActiveCard,
+  DomainError,
+  Plan,
+  PromotionRules,
+  RenewalRecord,
+  SelectPlan,
+  accountDecider,
+  accountStreamId,
+  evolve,
+  findPlan,
+  firstOrderEligible,
+  initialCard,
+  quotePrice,
+  subscriptionDecider,
+  subscriptionStreamId,
 } from '@ledger/domain';
 import { EventMetadata, EventStore, RecordedEvent, deterministicId, fold, handleCommand } from '@ledger/event-store';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@ledger/payments';
@@ -53,11 +66,22 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);
     const previous = card.renewals[renewalId];
     if (previous && previous.requestHash !== requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request body',
+        'Idempotency-Key',
+      );
     }
     if (previous && previous.status !== 'pending') {
       // A crash between PaymentFailed and the release must not keep the discount locked: retries finish it.
-      if (previous.status === 'failed') await this.releaseFirstOrder(card.accountId, renewalId, previous.reason ?? 'payment_failed', eventMetadata(cmd.ctx, idempotencyKey), cmd.ctx.now);
+      if (previous.status === 'failed')
+        await this.releaseFirstOrder(
+          card.accountId,
+          renewalId,
+          previous.reason ?? 'payment_failed',
+          eventMetadata(cmd.ctx, idempotencyKey),
+          cmd.ctx.now,
+        );
       return answer(stream, previous);
     }
 
@@ -70,7 +94,15 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     return this.pay(cmd, record, selected.stream, metadata);
   }
 
-  private async selectPlan(cmd: RenewSubscriptionCommand, card: ActiveCard, cardStream: readonly RecordedEvent[], plan: Plan, renewalId: string, requestHash: string, metadata: EventMetadata) {
+  private async selectPlan(
+    cmd: RenewSubscriptionCommand,
+    card: ActiveCard,
+    cardStream: readonly RecordedEvent[],
+    plan: Plan,
+    renewalId: string,
+    requestHash: string,
+    metadata: EventMetadata,
+  ) {
     const { subscriptionId, body, ctx } = cmd;
     const accountStream = accountStreamId(card.accountId);
     let firstOrderOffered = true;
@@ -78,14 +110,26 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
       const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStream));
       const eligible = firstOrderOffered && firstOrderEligible(account, renewalId);
       const quote = quotePrice({ plan, now: ctx.now, firstOrderEligible: eligible, promotionCode: body.promotionCode, rules: this.rules });
-      const command: SelectPlan = { type: 'SelectPlan', renewalId, plan, quote, paymentMethod: body.paymentMethod.type, requestHash, now: ctx.now };
+      const command: SelectPlan = {
+        type: 'SelectPlan',
+        renewalId,
+        plan,
+        quote,
+        paymentMethod: body.paymentMethod.type,
+        requestHash,
+        now: ctx.now,
+      };
       subscriptionDecider.decide(command, card); // refuse early, before claiming a one-time discount
       const claims = quote.discounts.some((d) => d.kind === 'first_order');
       if (claims) {
         try {
           // A claim after a release is a new fact, not a retry of the first claim: ids per revision.
           const claim = { type: 'ClaimFirstOrderDiscount' as const, renewalId, subscriptionId, now: ctx.now };
-          await handleCommand(this.store, accountStream, accountDecider, claim, { metadata, step: `claim:${renewalId}`, idsPerRevision: true });
+          await handleCommand(this.store, accountStream, accountDecider, claim, {
+            metadata,
+            step: `claim:${renewalId}`,
+            idsPerRevision: true,
+          });
         } catch (err) {
           // Another renewal of this account claimed it first: price again without it.
           if (err instanceof DomainError && err.code === 'PROMOTION_NOT_APPLICABLE') {
@@ -96,7 +140,11 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
         }
       }
       try {
-        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, { metadata, step: 'select', knownStream: cardStream });
+        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, {
+          metadata,
+          step: 'select',
+          knownStream: cardStream,
+        });
       } catch (err) {
         if (claims && (await this.selectionRefused(err, subscriptionId, renewalId))) {
           await this.releaseFirstOrder(card.accountId, renewalId, 'renewal_refused', metadata, ctx.now);
@@ -116,7 +164,12 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     return !stream.some((e) => e.type === 'PlanSelected' && renewalIdOf(e) === renewalId);
   }
 
-  private async pay(cmd: RenewSubscriptionCommand, record: RenewalRecord, stream: readonly RecordedEvent[], metadata: EventMetadata): Promise<RenewalAnswer> {
+  private async pay(
+    cmd: RenewSubscriptionCommand,
+    record: RenewalRecord,
+    stream: readonly RecordedEvent[],
+    metadata: EventMetadata,
+  ): Promise<RenewalAnswer> {
     const { subscriptionId, body, ctx, idempotencyKey } = cmd;
     const planSelected = stream.find((e) => e.type === 'PlanSelected' && renewalIdOf(e) === record.renewalId);
     const outcome = await this.gateway.capture({
@@ -139,8 +192,18 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
   }
 
   /** A no-op unless this renewal holds the claim (the decider checks). */
-  private async releaseFirstOrder(accountId: string, renewalId: string, reason: string, metadata: EventMetadata, now: string): Promise<void> {
+  private async releaseFirstOrder(
+    accountId: string,
+    renewalId: string,
+    reason: string,
+    metadata: EventMetadata,
+    now: string,
+  ): Promise<void> {
     const release = { type: 'ReleaseFirstOrderDiscount' as const, renewalId, reason, now };
-    await handleCommand(this.store, accountStreamId(accountId), accountDecider, release, { metadata, step: `release:${renewalId}`, idsPerRevision: true });
+    await handleCommand(this.store, accountStreamId(accountId), accountDecider, release, {
+      metadata,
+      step: `release:${renewalId}`,
+      idsPerRevision: true,
+    });
   }
 }

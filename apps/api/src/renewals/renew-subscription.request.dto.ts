@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PaymentMethodType } from '@ledger/domain';
 
 export class PaymentMethodDto {
@@ -22,6 +22,9 @@ export class RenewSubscriptionRequestDto {
   planId!: string;
 
   @ApiProperty({ type: PaymentMethodDto })
+  @IsDefined({ message: 'paymentMethod is required: {type, token}' })
+  // An array passes ValidateNested (each element is checked, none is required): say object.
+  @IsObject({ message: 'paymentMethod must be an object {type, token}, not an array or a scalar' })
   @ValidateNested()
   @Type(() => PaymentMethodDto)
   paymentMethod!: PaymentMethodDto;

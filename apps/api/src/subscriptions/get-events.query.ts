@@ -31,7 +31,13 @@ export class GetSubscriptionEventsHandler implements IQueryHandler<GetSubscripti
     return {
       subscriptionId,
       events: events.map((e) => ({
-        eventId: e.id, type: e.type, revision: e.revision, position: e.position.toString(), recordedAt: e.recordedAt, data: e.data, metadata: e.metadata,
+        eventId: e.id,
+        type: e.type,
+        revision: e.revision,
+        position: e.position.toString(),
+        recordedAt: e.recordedAt,
+        data: e.data,
+        metadata: e.metadata,
       })),
     };
   }

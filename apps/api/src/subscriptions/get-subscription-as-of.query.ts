@@ -26,7 +26,8 @@ export class GetSubscriptionAsOfHandler implements IQueryHandler<GetSubscription
     const at = Date.parse(asOf);
     const known = (await this.store.readStream(subscriptionStreamId(subscriptionId))).filter((e) => Date.parse(e.recordedAt) <= at);
     const card = fold(evolve, initialCard(), known);
-    if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} did not exist at ${asOf}`);
+    if (card.status !== 'Active')
+      throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} did not exist at ${asOf}`);
     return { ...viewOf(card, at), position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
   }
 }

@@ -21,8 +21,13 @@ export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscription
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ body, ctx }: OpenSubscriptionCommand): Promise<{ subscriptionId: string; position: string }> {
-    const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStreamId(body.accountId)));
-    if (account.status !== 'Registered') throw new DomainError('ACCOUNT_NOT_FOUND', `account ${body.accountId} does not exist`, 'accountId');
+    const account = fold(
+      accountDecider.evolve,
+      accountDecider.initialState(),
+      await this.store.readStream(accountStreamId(body.accountId)),
+    );
+    if (account.status !== 'Registered')
+      throw new DomainError('ACCOUNT_NOT_FOUND', `account ${body.accountId} does not exist`, 'accountId');
     const subscriptionId = randomUUID();
     const result = await handleCommand(
       this.store,

@@ -36,7 +36,9 @@ export class SubscriptionsController {
       }
       return this.queries.execute(new GetSubscriptionAsOfQuery(subscriptionId, asOf));
     }
-    return this.queries.execute(new GetSubscriptionQuery(subscriptionId, parsePosition(minPosition, 'minPosition'), new Date().toISOString()));
+    return this.queries.execute(
+      new GetSubscriptionQuery(subscriptionId, parsePosition(minPosition, 'minPosition'), new Date().toISOString()),
+    );
   }
 
   @Get(':id/events')

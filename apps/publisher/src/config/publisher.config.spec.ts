@@ -16,7 +16,13 @@ describe('publisher configuration', () => {
   });
 
   it('takes topics, partitions and port from the environment', () => {
-    const c = loadPublisherConfig({ ...base, KAFKA_TOPIC: 'cards', KAFKA_TOPIC_PARTITIONS: '12', KAFKA_DLQ_TOPIC: 'cards-dead', PUBLISHER_PORT: '0' });
+    const c = loadPublisherConfig({
+      ...base,
+      KAFKA_TOPIC: 'cards',
+      KAFKA_TOPIC_PARTITIONS: '12',
+      KAFKA_DLQ_TOPIC: 'cards-dead',
+      PUBLISHER_PORT: '0',
+    });
     expect(c).toMatchObject({ topic: { topic: 'cards', partitions: 12 }, dlq: { topic: 'cards-dead' }, name: 'publisher:cards', port: 0 });
   });
 

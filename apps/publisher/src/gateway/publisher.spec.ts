@@ -94,7 +94,11 @@ describe('publisher gateway', () => {
     const { store, producer, publisher } = await started(await setup());
     const a = card('a');
     await store.appendToStream(a.stream, a.events.slice(0, 2), 'no_stream');
-    await store.appendToStream(a.stream, [{ id: '00000000-0000-4000-8000-00000000dead', type: 'PaymentCaptured', data: { renewalId: 'r' }, metadata: meta }], 1);
+    await store.appendToStream(
+      a.stream,
+      [{ id: '00000000-0000-4000-8000-00000000dead', type: 'PaymentCaptured', data: { renewalId: 'r' }, metadata: meta }],
+      1,
+    );
     const last = (await store.appendToStream(a.stream, a.events.slice(2, 4), 2)).position;
     await waitUntil(() => publisher.status().checkpoint === last, 'the checkpoint passed the poison event');
     expect(producer.messages('cards.dlq').map((m) => m.headers.ledger_dlq_code)).toEqual(['INVALID_DATA']);
@@ -104,7 +108,12 @@ describe('publisher gateway', () => {
 
   it('moves the checkpoint past account events without publishing them', async () => {
     const { store, producer, publisher } = await started(await setup());
-    const registered = { id: '00000000-0000-4000-8000-0000000000ac', type: 'AccountRegistered', data: { accountId: 'acc' }, metadata: meta };
+    const registered = {
+      id: '00000000-0000-4000-8000-0000000000ac',
+      type: 'AccountRegistered',
+      data: { accountId: 'acc' },
+      metadata: meta,
+    };
     const { position } = await store.appendToStream(accountStreamId('acc'), [registered], 'no_stream');
     await waitUntil(() => publisher.status().checkpoint === position, 'the checkpoint passed the account event');
     expect(producer.attempts).toBe(0);

@@ -33,7 +33,10 @@ describe('GET /health', () => {
     const events = cardHistory('h', { renewals: 1 });
     const { position } = await store.appendToStream(subscriptionStreamId('h'), events, 'no_stream');
     await waitUntil(() => publisher.status().checkpoint === position, 'caught up');
-    expect(await get()).toMatchObject({ status: 200, body: { status: 'up', name: 'h', checkpoint: String(position), lag: { events: 0, seconds: 0 } } });
+    expect(await get()).toMatchObject({
+      status: 200,
+      body: { status: 'up', name: 'h', checkpoint: String(position), lag: { events: 0, seconds: 0 } },
+    });
   });
 
   it('answers 503 with the lag and the error while the broker is failing', async () => {
@@ -43,7 +46,12 @@ describe('GET /health', () => {
     await waitUntil(() => publisher.status().state === 'retrying', 'the publisher is retrying');
     const { status, body } = await get();
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: 'degraded', state: 'retrying', lag: { events: more.length }, lastError: { message: 'broker unreachable' } });
+    expect(body).toMatchObject({
+      status: 'degraded',
+      state: 'retrying',
+      lag: { events: more.length },
+      lastError: { message: 'broker unreachable' },
+    });
     producer.failNext(0);
   });
 

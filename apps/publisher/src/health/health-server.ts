@@ -11,7 +11,12 @@ export interface HealthServer {
  * GET /health: 200 while the publisher acknowledges batches, 503 while it is retrying a broker
  * or store failure (or cannot measure its lag). The body says how far behind the store it is.
  */
-export const startHealthServer = async (publisher: Publisher, port: number, host: string, labels: Record<string, string> = {}): Promise<HealthServer> => {
+export const startHealthServer = async (
+  publisher: Publisher,
+  port: number,
+  host: string,
+  labels: Record<string, string> = {},
+): Promise<HealthServer> => {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/health') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
@@ -20,7 +25,10 @@ export const startHealthServer = async (publisher: Publisher, port: number, host
     const status = publisher.status();
     publisher
       .lag()
-      .then((lag) => ({ events: lag.events, seconds: Math.round(lag.seconds * 1000) / 1000, capped: lag.capped }), (err: Error) => ({ error: err.message }))
+      .then(
+        (lag) => ({ events: lag.events, seconds: Math.round(lag.seconds * 1000) / 1000, capped: lag.capped }),
+        (err: Error) => ({ error: err.message }),
+      )
       .then((lag) => {
         const healthy = status.state === 'running' && status.lastError === null && !('error' in lag);
         const body = {

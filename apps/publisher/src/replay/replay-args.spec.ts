@@ -11,7 +11,9 @@ describe('replay arguments', () => {
   });
 
   it('reads a start time and normalizes it to UTC', () => {
-    expect(parseReplayArgs(['--topic=t', '--from-time', '2025-03-01T01:00:00+01:00']).start).toEqual({ fromTime: '2025-03-01T00:00:00.000Z' });
+    expect(parseReplayArgs(['--topic=t', '--from-time', '2025-03-01T01:00:00+01:00']).start).toEqual({
+      fromTime: '2025-03-01T00:00:00.000Z',
+    });
   });
 
   it.each([

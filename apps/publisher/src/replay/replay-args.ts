@@ -39,7 +39,9 @@ export const parseReplayArgs = (argv: readonly string[], defaultBatchSize = 2000
   return {
     help: false,
     topic,
-    start: hasPosition ? { fromPosition: position('--from-position', values.get('--from-position')) } : { fromTime: new Date(time!).toISOString() },
+    start: hasPosition
+      ? { fromPosition: position('--from-position', values.get('--from-position')) }
+      : { fromTime: new Date(time!).toISOString() },
     toPosition: values.has('--to-position') ? position('--to-position', values.get('--to-position')) : undefined,
     batchSize: int('--batch-size') ?? defaultBatchSize,
     partitions: int('--partitions'),

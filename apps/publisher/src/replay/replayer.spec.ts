@@ -9,7 +9,11 @@ const events = cardHistory('r', { renewals: 2 });
 const seeded = async () => {
   const store = new MemoryEventStore();
   await store.appendToStream(subscriptionStreamId('r'), events.slice(0, 4), 'no_stream');
-  await store.appendToStream(accountStreamId('acc'), [{ ...events[0], id: '00000000-0000-4000-8000-0000000000ac', type: 'AccountRegistered' }], 'no_stream');
+  await store.appendToStream(
+    accountStreamId('acc'),
+    [{ ...events[0], id: '00000000-0000-4000-8000-0000000000ac', type: 'AccountRegistered' }],
+    'no_stream',
+  );
   await store.appendToStream(subscriptionStreamId('r'), [{ ...events[4], id: '00000000-0000-4000-8000-00000000dead', data: {} }], 3);
   await store.appendToStream(subscriptionStreamId('r'), events.slice(5, 8), 4);
   return store;

@@ -37,10 +37,26 @@ const positionBefore = async (store: EventStore, time: string, page: number): Pr
  * never opens the checkpoint table, so the live publisher is unaffected. Events the mapping refuses
  * are reported, not sent: the live publisher already dead-lettered them.
  */
-export const replay = async (store: EventStore, producer: BatchProducer, options: ReplayOptions, progress?: (r: ReplayResult) => void): Promise<ReplayResult> => {
+export const replay = async (
+  store: EventStore,
+  producer: BatchProducer,
+  options: ReplayOptions,
+  progress?: (r: ReplayResult) => void,
+): Promise<ReplayResult> => {
   const start = 'fromPosition' in options.start ? options.start.fromPosition : null;
-  let position = start !== null ? (start > 0n ? start - 1n : 0n) : await positionBefore(store, (options.start as { fromTime: string }).fromTime, options.batchSize);
-  const result = { published: 0, skipped: 0, poison: [] as ReplayResult['poison'][number][], firstPosition: null as string | null, lastPosition: null as string | null };
+  let position =
+    start !== null
+      ? start > 0n
+        ? start - 1n
+        : 0n
+      : await positionBefore(store, (options.start as { fromTime: string }).fromTime, options.batchSize);
+  const result = {
+    published: 0,
+    skipped: 0,
+    poison: [] as ReplayResult['poison'][number][],
+    firstPosition: null as string | null,
+    lastPosition: null as string | null,
+  };
   for (;;) {
     const page = await store.readAll({ fromPosition: position, limit: options.batchSize });
     const inRange = options.toPosition === undefined ? page : page.filter((e) => e.position <= options.toPosition!);

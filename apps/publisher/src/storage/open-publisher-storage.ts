@@ -35,7 +35,8 @@ export const openPublisherStorage = async (config: LedgerConfig): Promise<Publis
       return { store, pool, lag: new SqlLagProbe(pool), close: async () => (await store.close(), await embedded.close()) };
     }
     case 'esdb': {
-      if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'required with an EventStoreDB event store (the checkpoint lives in PostgreSQL)');
+      if (!config.databaseUrl)
+        throw new ConfigError('DATABASE_URL', 'required with an EventStoreDB event store (the checkpoint lives in PostgreSQL)');
       const store = EsdbEventStore.connect(config.eventStore.url);
       const pool = pgPool(config.databaseUrl, 2);
       return { store, pool, lag: new PagedLagProbe(store), close: async () => (await store.close(), await pool.end()) };

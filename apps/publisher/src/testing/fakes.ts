@@ -40,7 +40,10 @@ export class FakeProducer implements BatchProducer {
   async close(): Promise<void> {}
 
   messages(topic: string) {
-    return this.acked.flat().filter((b) => b.topic === topic).flatMap((b) => b.messages);
+    return this.acked
+      .flat()
+      .filter((b) => b.topic === topic)
+      .flatMap((b) => b.messages);
   }
 }
 

@@ -14,7 +14,12 @@ const claimed = (renewalId: string): AccountEvent => ({
   type: 'FirstOrderDiscountClaimed',
   data: { accountId: 'acc-1', renewalId, subscriptionId: 'sub-1', claimedAt: T1 },
 });
-const release = (renewalId: string): AccountCommand => ({ type: 'ReleaseFirstOrderDiscount', renewalId, reason: 'payment_failed', now: T1 });
+const release = (renewalId: string): AccountCommand => ({
+  type: 'ReleaseFirstOrderDiscount',
+  renewalId,
+  reason: 'payment_failed',
+  now: T1,
+});
 const released = (renewalId: string): AccountEvent => ({
   type: 'FirstOrderDiscountReleased',
   data: { accountId: 'acc-1', renewalId, reason: 'payment_failed', releasedAt: T1 },
@@ -28,7 +33,10 @@ describe('account decider', () => {
   });
 
   it('treats registering an existing account as a no-op', () => {
-    spec.given([registered]).when({ ...register, now: T1 }).thenNothing();
+    spec
+      .given([registered])
+      .when({ ...register, now: T1 })
+      .thenNothing();
   });
 
   it('refuses a first-order claim on an account that does not exist', () => {
@@ -36,31 +44,52 @@ describe('account decider', () => {
   });
 
   it('lets the first renewal claim the first-order discount', () => {
-    spec.given([registered]).when(claim('r1')).then([claimed('r1')]);
+    spec
+      .given([registered])
+      .when(claim('r1'))
+      .then([claimed('r1')]);
   });
 
   it('treats a repeated claim by the same renewal as a no-op', () => {
-    spec.given([registered, claimed('r1')]).when(claim('r1')).thenNothing();
+    spec
+      .given([registered, claimed('r1')])
+      .when(claim('r1'))
+      .thenNothing();
   });
 
   it('refuses the first-order discount to another renewal once it is claimed', () => {
-    spec.given([registered, claimed('r1')]).when(claim('r2')).thenThrows('PROMOTION_NOT_APPLICABLE');
+    spec
+      .given([registered, claimed('r1')])
+      .when(claim('r2'))
+      .thenThrows('PROMOTION_NOT_APPLICABLE');
   });
 
   it('releases the claim held by a renewal', () => {
-    spec.given([registered, claimed('r1')]).when(release('r1')).then([released('r1')]);
+    spec
+      .given([registered, claimed('r1')])
+      .when(release('r1'))
+      .then([released('r1')]);
   });
 
   it('ignores a release by a renewal that holds no claim', () => {
-    spec.given([registered, claimed('r1')]).when(release('r2')).thenNothing();
+    spec
+      .given([registered, claimed('r1')])
+      .when(release('r2'))
+      .thenNothing();
   });
 
   it('ignores a release that was already applied', () => {
-    spec.given([registered, claimed('r1'), released('r1')]).when(release('r1')).thenNothing();
+    spec
+      .given([registered, claimed('r1'), released('r1')])
+      .when(release('r1'))
+      .thenNothing();
   });
 
   it('lets another renewal claim the discount after a release', () => {
-    spec.given([registered, claimed('r1'), released('r1')]).when(claim('r2')).then([claimed('r2')]);
+    spec
+      .given([registered, claimed('r1'), released('r1')])
+      .when(claim('r2'))
+      .then([claimed('r2')]);
   });
 
   describe('first-order eligibility', () => {

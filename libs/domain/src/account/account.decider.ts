@@ -50,10 +50,20 @@ const decide = (c: AccountCommand, s: Account): AccountEvent[] => {
       if (s.firstOrderClaimedBy !== null) {
         throw new DomainError('PROMOTION_NOT_APPLICABLE', 'the first-order discount was already claimed');
       }
-      return [{ type: 'FirstOrderDiscountClaimed', data: { accountId: s.accountId, renewalId: c.renewalId, subscriptionId: c.subscriptionId, claimedAt: c.now } }];
+      return [
+        {
+          type: 'FirstOrderDiscountClaimed',
+          data: { accountId: s.accountId, renewalId: c.renewalId, subscriptionId: c.subscriptionId, claimedAt: c.now },
+        },
+      ];
     case 'ReleaseFirstOrderDiscount':
       if (s.status !== 'Registered' || s.firstOrderClaimedBy !== c.renewalId) return [];
-      return [{ type: 'FirstOrderDiscountReleased', data: { accountId: s.accountId, renewalId: c.renewalId, reason: c.reason, releasedAt: c.now } }];
+      return [
+        {
+          type: 'FirstOrderDiscountReleased',
+          data: { accountId: s.accountId, renewalId: c.renewalId, reason: c.reason, releasedAt: c.now },
+        },
+      ];
     default:
       return assertNever(c);
   }

@@ -14,8 +14,18 @@ const basisPoints = fc.integer({ min: 0, max: 10_000 });
 const iso = (offsetMs: number): string => new Date(NOW + offsetMs).toISOString();
 
 const holidays = fc
-  .array(fc.tuple(fc.integer({ min: -30 * DAY, max: 30 * DAY }), fc.integer({ min: 1, max: 30 * DAY }), fc.integer({ min: 1, max: 10_000 })), { maxLength: 4 })
-  .map((windows) => windows.map(([start, length, percentOffBp], i) => ({ promotionId: `holiday-${i}`, from: iso(start), to: iso(start + length), percentOffBp })));
+  .array(
+    fc.tuple(fc.integer({ min: -30 * DAY, max: 30 * DAY }), fc.integer({ min: 1, max: 30 * DAY }), fc.integer({ min: 1, max: 10_000 })),
+    { maxLength: 4 },
+  )
+  .map((windows) =>
+    windows.map(([start, length, percentOffBp], i) => ({
+      promotionId: `holiday-${i}`,
+      from: iso(start),
+      to: iso(start + length),
+      percentOffBp,
+    })),
+  );
 
 const coupon = (code: string): fc.Arbitrary<Coupon> =>
   fc.oneof(
@@ -30,7 +40,9 @@ const rules: fc.Arbitrary<PromotionRules> = fc.record({
 });
 
 const input: fc.Arbitrary<PricingInput> = fc.record({
-  plan: fc.tuple(fc.integer({ min: 0, max: 1_000_000 }), currency).map(([amount, cur]): Plan => ({ ...BASE_PLAN, listPrice: money(amount, cur) })),
+  plan: fc
+    .tuple(fc.integer({ min: 0, max: 1_000_000 }), currency)
+    .map(([amount, cur]): Plan => ({ ...BASE_PLAN, listPrice: money(amount, cur) })),
   now: fc.integer({ min: -40 * DAY, max: 40 * DAY }).map(iso),
   firstOrderEligible: fc.boolean(),
   promotionCode: fc.option(fc.constantFrom(...CODES, 'welcome', 'UNKNOWN'), { nil: undefined }),
@@ -77,7 +89,9 @@ describe('pricing properties', () => {
       fc.property(input, (i) => {
         const q = quoteOrRefusal(i);
         if (!q) return;
-        const bad = q.discounts.filter((d) => !Number.isSafeInteger(d.amount.amountMinor) || d.amount.amountMinor < 0 || d.amount.currency !== i.plan.listPrice.currency);
+        const bad = q.discounts.filter(
+          (d) => !Number.isSafeInteger(d.amount.amountMinor) || d.amount.amountMinor < 0 || d.amount.currency !== i.plan.listPrice.currency,
+        );
         expect(bad).toEqual([]);
       }),
       RUNS,

@@ -97,14 +97,21 @@ describe('pricing', () => {
 
   it('computes each stacked discount on the list price, not on the already discounted price', () => {
     expect(amounts({ firstOrderEligible: true, promotionCode: 'SAVE10' })).toEqual({
-      discounts: [['first-order', 400], ['coupon:SAVE10', 200]],
+      discounts: [
+        ['first-order', 400],
+        ['coupon:SAVE10', 200],
+      ],
       price: 1399,
     });
   });
 
   it('caps stacked discounts so the price never goes below zero', () => {
     expect(amounts({ plan: EU_DAILY, rules: SUMMER, firstOrderEligible: true, promotionCode: 'EUR5OFF' })).toEqual({
-      discounts: [['first-order', 60], ['summer', 150], ['coupon:EUR5OFF', 89]],
+      discounts: [
+        ['first-order', 60],
+        ['summer', 150],
+        ['coupon:EUR5OFF', 89],
+      ],
       price: 0,
     });
   });

@@ -76,7 +76,11 @@ const couponDiscount = (code: string, list: Money, rules: PromotionRules): Disco
   const coupon = rules.coupons.find((c) => c.code.toUpperCase() === code.toUpperCase());
   if (!coupon) throw new DomainError('UNKNOWN_PROMOTION_CODE', `promotion code ${code} does not exist`, 'promotionCode');
   if (coupon.amountOff && coupon.amountOff.currency !== list.currency) {
-    throw new DomainError('PROMOTION_NOT_APPLICABLE', `promotion code ${code} is only valid for ${coupon.amountOff.currency} prices`, 'promotionCode');
+    throw new DomainError(
+      'PROMOTION_NOT_APPLICABLE',
+      `promotion code ${code} is only valid for ${coupon.amountOff.currency} prices`,
+      'promotionCode',
+    );
   }
   const amount = coupon.amountOff ?? percentOf(list, coupon.percentOffBp ?? 0);
   return { promotionId: `coupon:${coupon.code}`, kind: 'coupon', amount };

@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'INSUFFICIENT_DATA'
   | 'SUBSCRIPTION_EXPIRED'
-  | 'USAGE_ID_REUSED';
+  | 'USAGE_ID_REUSED'
+  | 'INVALID_COMMAND';
 
 export class DomainError extends Error {
   constructor(

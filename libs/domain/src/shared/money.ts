@@ -20,5 +20,4 @@ export const subtractMoney = (a: Money, b: Money): Money => {
 };
 
 /** Percentages are whole basis points so that rounding is explicit: half-up on the minor unit. */
-export const percentOf = (m: Money, basisPoints: number): Money =>
-  money(Math.round((m.amountMinor * basisPoints) / 10_000), m.currency);
+export const percentOf = (m: Money, basisPoints: number): Money => money(Math.round((m.amountMinor * basisPoints) / 10_000), m.currency);

@@ -5,6 +5,7 @@ import { OpenSubscription, RecordPaymentOutcome, RecordUsage, SelectPlan, Subscr
 import { SubscriptionEvent } from './subscription.events';
 import { ActiveCard, Card, evolve, initialCard } from './subscription.state';
 import { drawUsage, expireBuckets } from './buckets';
+import { checkOpen, checkPaymentOutcome, checkSelectPlan, checkUsage } from './subscription.invariants';
 
 const opened = (s: Card): ActiveCard => {
   if (s.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', 'subscription does not exist');
@@ -12,6 +13,7 @@ const opened = (s: Card): ActiveCard => {
 };
 
 const open = (c: OpenSubscription, s: Card): SubscriptionEvent[] => {
+  checkOpen(c);
   if (s.status === 'Active') {
     const same = s.accountId === c.accountId && s.iccid === c.iccid && s.region === c.region;
     if (same) return [];
@@ -22,11 +24,16 @@ const open = (c: OpenSubscription, s: Card): SubscriptionEvent[] => {
 };
 
 const selectPlan = (c: SelectPlan, state: Card): SubscriptionEvent[] => {
+  checkSelectPlan(c);
   const s = opened(state);
   const previous = s.renewals[c.renewalId];
   if (previous) {
     if (previous.requestHash !== c.requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request body', 'Idempotency-Key');
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request body',
+        'Idempotency-Key',
+      );
     }
     return [];
   }
@@ -65,6 +72,7 @@ const selectPlan = (c: SelectPlan, state: Card): SubscriptionEvent[] => {
  * expires with the new validity; older buckets keep their own expiry and are drawn first.
  */
 const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): SubscriptionEvent[] => {
+  checkPaymentOutcome(c);
   const s = opened(state);
   const renewal = s.renewals[c.renewalId];
   if (renewal && renewal.status !== 'pending') return [];
@@ -76,7 +84,9 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
     return [{ type: 'PaymentFailed', data: { renewalId: c.renewalId, paymentId: o.paymentId, reason: o.reason, failedAt: c.now } }];
   }
   if (o.amount.amountMinor !== renewal.price.amountMinor || o.amount.currency !== renewal.price.currency) {
-    throw new Error(`captured ${o.amount.amountMinor} ${o.amount.currency} for a renewal priced ${renewal.price.amountMinor} ${renewal.price.currency}`);
+    throw new Error(
+      `captured ${o.amount.amountMinor} ${o.amount.currency} for a renewal priced ${renewal.price.amountMinor} ${renewal.price.currency}`,
+    );
   }
   const start = s.expiresAt === null ? c.now : laterOf(s.expiresAt, c.now);
   const newExpiry = addDays(start, renewal.days);
@@ -84,17 +94,30 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
     ...expireBuckets(s, c.now),
     {
       type: 'PaymentCaptured',
-      data: { renewalId: c.renewalId, paymentId: o.paymentId, amount: o.amount, method: renewal.paymentMethod, providerReference: o.providerReference, capturedAt: c.now },
+      data: {
+        renewalId: c.renewalId,
+        paymentId: o.paymentId,
+        amount: o.amount,
+        method: renewal.paymentMethod,
+        providerReference: o.providerReference,
+        capturedAt: c.now,
+      },
     },
     {
       type: 'ValidityExtended',
-      data: { renewalId: c.renewalId, previousExpiry: s.expiresAt, newExpiry, dataMbGranted: renewal.dataMb, bucketId: `bucket-${c.renewalId}` },
+      data: {
+        renewalId: c.renewalId,
+        previousExpiry: s.expiresAt,
+        newExpiry,
+        dataMbGranted: renewal.dataMb,
+        bucketId: `bucket-${c.renewalId}`,
+      },
     },
   ];
 };
 
 const recordUsage = (c: RecordUsage, state: Card): SubscriptionEvent[] => {
-  if (!Number.isSafeInteger(c.mb) || c.mb < 0) throw new RangeError(`usage must be a whole, non-negative number of MB, got ${c.mb}`);
+  checkUsage(c);
   const s = opened(state);
   const seen = s.usage[c.usageId];
   if (seen !== undefined) {

@@ -34,10 +34,7 @@ export type PaymentCaptured = DomainEvent<
   { renewalId: string; paymentId: string; amount: Money; method: PaymentMethodType; providerReference: string; capturedAt: string }
 >;
 
-export type PaymentFailed = DomainEvent<
-  'PaymentFailed',
-  { renewalId: string; paymentId: string; reason: string; failedAt: string }
->;
+export type PaymentFailed = DomainEvent<'PaymentFailed', { renewalId: string; paymentId: string; reason: string; failedAt: string }>;
 
 export type ValidityExtended = DomainEvent<
   'ValidityExtended',
@@ -49,21 +46,12 @@ export interface BucketDraw {
   mb: number;
 }
 
-export type DataUsageRecorded = DomainEvent<
-  'DataUsageRecorded',
-  { usageId: string; mb: number; from: BucketDraw[]; recordedAt: string }
->;
+export type DataUsageRecorded = DomainEvent<'DataUsageRecorded', { usageId: string; mb: number; from: BucketDraw[]; recordedAt: string }>;
 
 export type DataExpired = DomainEvent<'DataExpired', { bucketId: string; mbForfeited: number; expiredAt: string }>;
 
 export type SubscriptionEvent =
-  | SubscriptionOpened
-  | PlanSelected
-  | PaymentCaptured
-  | PaymentFailed
-  | ValidityExtended
-  | DataUsageRecorded
-  | DataExpired;
+  SubscriptionOpened | PlanSelected | PaymentCaptured | PaymentFailed | ValidityExtended | DataUsageRecorded | DataExpired;
 
 export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEvent['type'][] = [
   'SubscriptionOpened',

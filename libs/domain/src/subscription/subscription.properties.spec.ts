@@ -24,13 +24,19 @@ const advanceMs = fc.oneof(
 );
 const pick = fc.nat({ max: 1_000 });
 const rarely = fc.nat({ max: 9 }).map((n) => n === 0);
-const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: arb, weight: 1 });
+const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
+  fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: arb, weight: 1 });
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
-      kind: fc.constant('renew' as const), advanceMs, plan: pick, foreign: rarely,
-      reuse: sometimes(pick), otherBody: fc.boolean(), firstOrder: fc.boolean(),
+      kind: fc.constant('renew' as const),
+      advanceMs,
+      plan: pick,
+      foreign: rarely,
+      reuse: sometimes(pick),
+      otherBody: fc.boolean(),
+      firstOrder: fc.boolean(),
     }),
     weight: 3,
   },
@@ -38,7 +44,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('fail' as const), advanceMs, target: pick }), weight: 1 },
   {
     arbitrary: fc.record({
-      kind: fc.constant('use' as const), advanceMs,
+      kind: fc.constant('use' as const),
+      advanceMs,
       // Absolute amounts rarely fit the card; a share of what is left (sometimes over 100%) does.
       mb: sometimes(fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 200_000 }))),
       percentOfRemaining: fc.integer({ min: 0, max: 110 }),
@@ -76,9 +83,10 @@ const toCommand = (st: Step, s: ActiveCard, now: string, fresh: number): Subscri
       const renewalId = s.pendingRenewalId ?? nth(Object.keys(s.renewals), st.target) ?? 'r-unknown';
       const paymentId = `pay-${fresh}`;
       const amount = s.renewals[renewalId]?.price ?? { amountMinor: 1, currency: 'EUR' };
-      const outcome = st.kind === 'capture'
-        ? { status: 'captured' as const, paymentId, amount, providerReference: `ref-${fresh}` }
-        : { status: 'failed' as const, paymentId, reason: 'card_declined' };
+      const outcome =
+        st.kind === 'capture'
+          ? { status: 'captured' as const, paymentId, amount, providerReference: `ref-${fresh}` }
+          : { status: 'failed' as const, paymentId, reason: 'card_declined' };
       return { type: 'RecordPaymentOutcome', renewalId, outcome, now };
     }
     case 'use': {
@@ -92,7 +100,10 @@ const toCommand = (st: Step, s: ActiveCard, now: string, fresh: number): Subscri
 /** Runs the steps through decide/evolve; commands the decider refuses leave the card as it was. */
 const replay = (region: Region, steps: readonly Step[]): Transition[] => {
   const log: SubscriptionEvent[] = [
-    { type: 'SubscriptionOpened', data: { subscriptionId: 'sub-1', accountId: 'acc-1', iccid: '8944000000000000001', region, openedAt: new Date(T0).toISOString() } },
+    {
+      type: 'SubscriptionOpened',
+      data: { subscriptionId: 'sub-1', accountId: 'acc-1', iccid: '8944000000000000001', region, openedAt: new Date(T0).toISOString() },
+    },
   ];
   let card = log.reduce(evolve, { status: 'Unopened' } as Card) as ActiveCard;
   let clock = T0;
@@ -116,7 +127,10 @@ const replay = (region: Region, steps: readonly Step[]): Transition[] => {
 const sum = (ns: readonly number[]): number => ns.reduce((a, b) => a + b, 0);
 
 const forEveryStep = (check: (t: Transition) => void) =>
-  fc.assert(fc.property(scenario, ({ region, steps }) => replay(region, steps).forEach(check)), { numRuns: 200 });
+  fc.assert(
+    fc.property(scenario, ({ region, steps }) => replay(region, steps).forEach(check)),
+    { numRuns: 200 },
+  );
 
 describe('subscription properties', () => {
   it('conserves data: granted = used + remaining + forfeited, and the totals match the events', () => {
@@ -132,8 +146,12 @@ describe('subscription properties', () => {
   it('keeps every bucket between empty and what it was granted, net of what was drawn from it', () => {
     forEveryStep(({ after, log }) => {
       const drawn = (bucketId: string) =>
-        sum(log.flatMap((e) => (e.type === 'DataUsageRecorded' ? e.data.from.filter((f) => f.bucketId === bucketId).map((f) => f.mb) : [])));
-      const broken = after.buckets.filter((b) => b.mbRemaining < 0 || b.mbRemaining > b.mbGranted || b.mbRemaining !== b.mbGranted - drawn(b.bucketId));
+        sum(
+          log.flatMap((e) => (e.type === 'DataUsageRecorded' ? e.data.from.filter((f) => f.bucketId === bucketId).map((f) => f.mb) : [])),
+        );
+      const broken = after.buckets.filter(
+        (b) => b.mbRemaining < 0 || b.mbRemaining > b.mbGranted || b.mbRemaining !== b.mbGranted - drawn(b.bucketId),
+      );
       expect(broken).toEqual([]);
     });
   });
@@ -185,11 +203,18 @@ describe('subscription properties', () => {
       for (const { command, before, decided } of replay(region, steps)) {
         for (const e of decided ?? []) {
           if (e.type === 'PlanSelected' || e.type === 'PaymentFailed') seen[e.type] += 1;
-          if (e.type === 'ValidityExtended' && e.data.previousExpiry !== null && Date.parse(e.data.previousExpiry) > Date.parse(command.now)) {
+          if (
+            e.type === 'ValidityExtended' &&
+            e.data.previousExpiry !== null &&
+            Date.parse(e.data.previousExpiry) > Date.parse(command.now)
+          ) {
             seen.stacked += 1;
           }
           if (e.type === 'DataUsageRecorded' && e.data.from.length > 1) seen.splitUsage += 1;
-          if (e.type === 'DataExpired' && e.data.mbForfeited < (before.buckets.find((b) => b.bucketId === e.data.bucketId)?.mbGranted ?? 0)) {
+          if (
+            e.type === 'DataExpired' &&
+            e.data.mbForfeited < (before.buckets.find((b) => b.bucketId === e.data.bucketId)?.mbGranted ?? 0)
+          ) {
             seen.partForfeit += 1;
           }
         }

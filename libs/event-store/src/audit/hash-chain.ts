@@ -16,7 +16,16 @@ const withoutLink = (metadata: Record<string, unknown>): Record<string, unknown>
 export const linkFor = (previous: string, e: Linkable): string =>
   createHash('sha256')
     .update(previous)
-    .update(canonicalJson({ id: e.id, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: withoutLink(e.metadata) }))
+    .update(
+      canonicalJson({
+        id: e.id,
+        streamId: e.streamId,
+        revision: e.revision,
+        type: e.type,
+        data: e.data,
+        metadata: withoutLink(e.metadata),
+      }),
+    )
     .digest('hex');
 
 export const lastLink = (stream: readonly Pick<RecordedEvent, 'metadata'>[]): string =>
@@ -43,7 +52,11 @@ export interface BrokenLink {
  * Walks a stream's events in revision order from `previous`; answers the first event whose stored
  * link does not match the recomputed one (an altered, removed or reordered event), or null.
  */
-export const verifyChain = (events: readonly RecordedEvent[], previous = GENESIS_LINK, expectedRevision = 0): { broken: BrokenLink | null; link: string } => {
+export const verifyChain = (
+  events: readonly RecordedEvent[],
+  previous = GENESIS_LINK,
+  expectedRevision = 0,
+): { broken: BrokenLink | null; link: string } => {
   let link = previous;
   let revision = expectedRevision;
   for (const e of events) {
@@ -52,7 +65,11 @@ export const verifyChain = (events: readonly RecordedEvent[], previous = GENESIS
     const stored = e.metadata.hashLink;
     if (typeof stored !== 'string') return { broken: { ...at, reason: 'no hash link in metadata' }, link };
     const recomputed = linkFor(link, e);
-    if (recomputed !== stored) return { broken: { ...at, reason: `stored link ${stored.slice(0, 12)}… but the content hashes to ${recomputed.slice(0, 12)}…` }, link };
+    if (recomputed !== stored)
+      return {
+        broken: { ...at, reason: `stored link ${stored.slice(0, 12)}… but the content hashes to ${recomputed.slice(0, 12)}…` },
+        link,
+      };
     link = stored;
     revision++;
   }

@@ -44,7 +44,10 @@ export class MemoryEventStore implements EventStore {
 
   async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
     const start = fromPosition === undefined ? 0 : Number(fromPosition);
-    return this.log.slice(start).filter((e) => matchesFilter(e, filter)).slice(0, limit);
+    return this.log
+      .slice(start)
+      .filter((e) => matchesFilter(e, filter))
+      .slice(0, limit);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {

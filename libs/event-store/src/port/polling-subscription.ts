@@ -12,12 +12,7 @@ export interface Wakeup {
  * wake-up shortens the wait after a local append. The position only moves forward after a
  * batch was handed out, so a consumer that stops mid-way resumes from its own checkpoint.
  */
-export const pollingSubscription = (
-  readPage: ReadPage,
-  options: SubscribeOptions,
-  wakeup: Wakeup,
-  pollMs = 200,
-): AllSubscription => {
+export const pollingSubscription = (readPage: ReadPage, options: SubscribeOptions, wakeup: Wakeup, pollMs = 200): AllSubscription => {
   let closed = false;
   let position = options.fromPosition;
   const limit = options.maxBatchSize ?? 500;

@@ -87,4 +87,7 @@ export class DataReader {
 }
 
 const invalid = (path: string, expected: string, got: unknown): MappingError =>
-  new MappingError('INVALID_DATA', `${path}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80)}`);
+  new MappingError(
+    'INVALID_DATA',
+    `${path}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80)}`,
+  );

@@ -93,7 +93,11 @@ export const SUBSCRIPTION_MAPPERS: Readonly<Record<string, Mapper>> = {
     days: d.int('days', 1),
     dataMb: d.int('dataMb'),
     listPrice: d.money('listPrice'),
-    discounts: d.list('discounts', (x) => ({ promotionId: x.str('promotionId'), kind: x.oneOf('kind', DISCOUNT_KINDS), amount: x.money('amount') })),
+    discounts: d.list('discounts', (x) => ({
+      promotionId: x.str('promotionId'),
+      kind: x.oneOf('kind', DISCOUNT_KINDS),
+      amount: x.money('amount'),
+    })),
     price: d.money('price'),
     paymentMethod: d.oneOf('paymentMethod', METHODS),
     selectedAt: d.time('selectedAt'),

@@ -2,7 +2,7 @@ import { accountStreamId, subscriptionStreamId } from '@ledger/domain';
 import { RecordedEvent } from '@ledger/event-store';
 import { cardHistory } from '../testing/card-history';
 import { recorded } from '../testing/recorded';
-import { SchemaValidator, schemaFilesOnDisk } from '../testing/schema-validator';
+import { SchemaValidator, schemaFilesOnDisk } from './schema-validator';
 import { HEADER } from './cloud-event';
 import { MappingError } from './data-reader';
 import { SCHEMA_FILES } from './schema-files';
@@ -53,7 +53,9 @@ describe('integration-event contracts', () => {
   });
 
   it('drops account events: they carry no card to key by', () => {
-    const [account] = recorded(accountStreamId('acc-1'), [{ ...history[0], type: 'AccountRegistered', data: { accountId: 'acc-1', registeredAt: history[0].recordedAt } }]);
+    const [account] = recorded(accountStreamId('acc-1'), [
+      { ...history[0], type: 'AccountRegistered', data: { accountId: 'acc-1', registeredAt: history[0].recordedAt } },
+    ]);
     expect(toIntegrationEvent(account)).toBeNull();
   });
 
@@ -64,7 +66,9 @@ describe('integration-event contracts', () => {
   it('refuses a card event whose data lacks a required field, naming the field', () => {
     const captured = history.find((e) => e.type === 'PaymentCaptured')!;
     const { amount: _dropped, ...data } = captured.data as Record<string, unknown>;
-    expect(() => toIntegrationEvent({ ...captured, data })).toThrow(new MappingError('INVALID_DATA', 'data.amount: expected an object, got nothing'));
+    expect(() => toIntegrationEvent({ ...captured, data })).toThrow(
+      new MappingError('INVALID_DATA', 'data.amount: expected an object, got nothing'),
+    );
   });
 
   it('refuses a time that is not RFC 3339, which the schema would refuse too', () => {
@@ -77,9 +81,19 @@ describe('integration-event contracts', () => {
     const error = new MappingError('INVALID_DATA', 'data.paymentId: expected a non-empty string, got nothing');
     const m = toDeadLetter(poison, error);
     expect(m.key).toBe('card-1');
-    expect(m.headers).toMatchObject({ ce_id: poison.id, ce_type: 'ledger.DeadLetter.v1', ledger_dlq_code: 'INVALID_DATA', ledger_original_type: 'PaymentCaptured' });
+    expect(m.headers).toMatchObject({
+      ce_id: poison.id,
+      ce_type: 'ledger.DeadLetter.v1',
+      ledger_dlq_code: 'INVALID_DATA',
+      ledger_original_type: 'PaymentCaptured',
+    });
     expect(m.headers[HEADER.dlqReason]).toBe(error.message);
-    expect(JSON.parse(m.value)).toMatchObject({ id: poison.id, type: 'PaymentCaptured', data: { renewalId: 'r1' }, position: poison.position.toString() });
+    expect(JSON.parse(m.value)).toMatchObject({
+      id: poison.id,
+      type: 'PaymentCaptured',
+      data: { renewalId: 'r1' },
+      position: poison.position.toString(),
+    });
     expect(validator.errors(m.headers[HEADER.type], JSON.parse(m.value))).toEqual([]);
   });
 });

@@ -64,7 +64,10 @@ export class LedgerProducer implements BatchProducer {
       await producer.sendBatch({
         acks: -1,
         compression: CompressionTypes.None,
-        topicMessages: topicMessages.map((b) => ({ topic: b.topic, messages: b.messages as { key: string; value: string; headers: Record<string, string> }[] })),
+        topicMessages: topicMessages.map((b) => ({
+          topic: b.topic,
+          messages: b.messages as { key: string; value: string; headers: Record<string, string> }[],
+        })),
       });
     }
   }

@@ -1,6 +1,10 @@
 import { OutgoingMessage, TopicBatch, chunkBatches, estimateBytes } from './message-chunks';
 
-const msg = (i: number, size = 100): OutgoingMessage => ({ key: `card-${i % 3}`, value: 'x'.repeat(size), headers: { ce_id: String(i).padStart(3, '0') } });
+const msg = (i: number, size = 100): OutgoingMessage => ({
+  key: `card-${i % 3}`,
+  value: 'x'.repeat(size),
+  headers: { ce_id: String(i).padStart(3, '0') },
+});
 const ids = (chunks: TopicBatch[][]): string[] => chunks.flat().flatMap((b) => b.messages.map((m) => `${b.topic}:${m.headers.ce_id}`));
 
 describe('chunking a publish batch into produce calls', () => {

@@ -1,4 +1,12 @@
-import { DEFAULT_PROMOTIONS, SubscriptionCommand, addDays, findPlan, quotePrice, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
+import {
+  DEFAULT_PROMOTIONS,
+  SubscriptionCommand,
+  addDays,
+  findPlan,
+  quotePrice,
+  subscriptionDecider,
+  subscriptionStreamId,
+} from '@ledger/domain';
 import { EventStore, EventToAppend, deterministicId } from '@ledger/event-store';
 
 export interface CardHistoryOptions {
@@ -33,15 +41,40 @@ export const cardHistory = (cardId: string, options: CardHistoryOptions = {}): E
   for (let r = 0; r < renewals; r++) {
     const renewalId = `${cardId}-r${r}`;
     now = addDays(now, 2);
-    const quote = quotePrice({ plan, now, firstOrderEligible: r === 0, promotionCode: r % 2 ? 'SAVE10' : undefined, rules: DEFAULT_PROMOTIONS });
-    run({ type: 'SelectPlan', renewalId, plan, quote, paymentMethod: r % 3 === 2 ? 'paypal' : 'card', requestHash: `hash-${renewalId}`, now });
+    const quote = quotePrice({
+      plan,
+      now,
+      firstOrderEligible: r === 0,
+      promotionCode: r % 2 ? 'SAVE10' : undefined,
+      rules: DEFAULT_PROMOTIONS,
+    });
+    run({
+      type: 'SelectPlan',
+      renewalId,
+      plan,
+      quote,
+      paymentMethod: r % 3 === 2 ? 'paypal' : 'card',
+      requestHash: `hash-${renewalId}`,
+      now,
+    });
     if (r % 4 === 3) {
-      run({ type: 'RecordPaymentOutcome', renewalId, outcome: { status: 'failed', paymentId: `pay-${renewalId}`, reason: 'card_declined' }, now });
+      run({
+        type: 'RecordPaymentOutcome',
+        renewalId,
+        outcome: { status: 'failed', paymentId: `pay-${renewalId}`, reason: 'card_declined' },
+        now,
+      });
       continue;
     }
     const amount = quote.price;
-    run({ type: 'RecordPaymentOutcome', renewalId, outcome: { status: 'captured', paymentId: `pay-${renewalId}`, amount, providerReference: `sbx-${renewalId}` }, now });
-    for (let u = 0; u < usagesPerRenewal; u++) run({ type: 'RecordUsage', usageId: `${renewalId}-u${u}`, mb: 10, now: minutesLater(now, u + 1) });
+    run({
+      type: 'RecordPaymentOutcome',
+      renewalId,
+      outcome: { status: 'captured', paymentId: `pay-${renewalId}`, amount, providerReference: `sbx-${renewalId}` },
+      now,
+    });
+    for (let u = 0; u < usagesPerRenewal; u++)
+      run({ type: 'RecordUsage', usageId: `${renewalId}-u${u}`, mb: 10, now: minutesLater(now, u + 1) });
   }
   return out;
 };

@@ -1,14 +1,37 @@
 import { DataSource } from 'typeorm';
 
+/** More callers are waiting for the projection than the process allows. */
+export class TooManyWaitersError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} requests are already waiting for the read model`);
+    this.name = 'TooManyWaitersError';
+  }
+}
+
+interface Waiter {
+  readonly position: bigint;
+  readonly done: (reached: boolean) => void;
+}
+
 /**
- * Read-your-writes for queries: the lowest checkpoint over the projections, read from the table
- * so it works whether the projector runs in this process or another one.
+ * Read-your-writes for queries: the lowest checkpoint over the projections. An in-process
+ * projector tells it after every commit (`advanced`), so a waiting query wakes on that
+ * notification. A projector in another process can only be seen in the checkpoint table: then one
+ * shared check per interval serves every waiter, so the database load does not grow with them.
  */
 export class ProjectionPosition {
+  private known = 0n;
+  private readonly waiters = new Set<Waiter>();
+  private poller: NodeJS.Timeout | null = null;
+  /** Set once an in-process projector reports; the table check is then only a slow safety net. */
+  private local = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly names: readonly string[],
     readonly defaultWaitMs = 5000,
+    private readonly maxWaiters = 256,
+    private readonly pollMs = 50,
   ) {}
 
   async current(): Promise<bigint> {
@@ -16,17 +39,58 @@ export class ProjectionPosition {
       'SELECT name, position FROM projection_checkpoint WHERE name = ANY($1)',
       [this.names],
     );
-    if (rows.length < this.names.length) return 0n;
-    return rows.map((r) => BigInt(r.position)).reduce((a, b) => (b < a ? b : a));
+    const position = rows.length < this.names.length ? 0n : rows.map((r) => BigInt(r.position)).reduce((a, b) => (b < a ? b : a));
+    this.advanced(position);
+    return position;
   }
 
-  /** True when the projections reached `position` within `timeoutMs`. */
-  async waitFor(position: bigint, timeoutMs = this.defaultWaitMs, pollMs = 20): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if ((await this.current()) >= position) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, pollMs));
-    }
+  /** Called by the in-process projector after each commit. */
+  projected(position: bigint): void {
+    this.local = true;
+    this.advanced(position);
+  }
+
+  /** Wakes whoever waited for up to `position`. */
+  private advanced(position: bigint): void {
+    if (position <= this.known) return;
+    this.known = position;
+    for (const w of this.waiters) if (w.position <= position) w.done(true);
+  }
+
+  /** True when the projections reached `position` within `timeoutMs`; refuses beyond `maxWaiters`. */
+  async waitFor(position: bigint, timeoutMs = this.defaultWaitMs): Promise<boolean> {
+    if (position <= this.known || (await this.current()) >= position) return true;
+    if (this.waiters.size >= this.maxWaiters) throw new TooManyWaitersError(this.maxWaiters);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => waiter.done(false), timeoutMs);
+      const waiter: Waiter = {
+        position,
+        done: (reached) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          if (this.waiters.size === 0) this.stopPolling();
+          resolve(reached);
+        },
+      };
+      this.waiters.add(waiter);
+      this.startPolling();
+    });
+  }
+
+  private startPolling(): void {
+    if (this.poller) return;
+    this.poller = setInterval(() => void this.current().catch(() => undefined), this.local ? 1000 : this.pollMs);
+    this.poller.unref();
+  }
+
+  private stopPolling(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+  }
+
+  /** Ends every wait (as not reached): used on shutdown. */
+  close(): void {
+    for (const w of this.waiters) w.done(false);
+    this.stopPolling();
   }
 }

@@ -13,6 +13,8 @@ export interface ProjectionRunnerOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** How often a running runner says so in projection_status; 0 turns it off. */
   readonly heartbeatMs?: number;
+  /** Told the position every running projection has reached, after each commit (read-your-writes). */
+  readonly onProjected?: (position: bigint) => void;
 }
 
 export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed';
@@ -117,6 +119,7 @@ export class ProjectionRunner {
         for await (const batch of this.subscription) {
           if (this.stopped) break;
           await this.committer.commit(batch);
+          this.options.onProjected?.(this.position());
           readFailures = 0;
           if (this.committer.activeNames().length === 0) break;
         }

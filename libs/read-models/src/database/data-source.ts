@@ -11,7 +11,8 @@ import { ProjectionStatusEntity } from '../status/projection-status.entity';
 export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, ProjectionStatusEntity, AccountContactEntity];
 export const READ_MODEL_MIGRATIONS = [InitialReadModels1764000000000, ProjectionStatus1765000000000];
 
-export type ReadModelDatabase = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'shared-pool'; readonly pool: SqlPool };
+export type ReadModelDatabase =
+  { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'shared-pool'; readonly pool: SqlPool };
 
 /**
  * TypeORM on a PostgreSQL server, or on the process's one PGlite: TypeORM builds its pool with
@@ -22,7 +23,13 @@ export const createReadModelDataSource = (db: ReadModelDatabase): DataSource =>
     type: 'postgres',
     ...(db.kind === 'postgres'
       ? { url: db.url, extra: { max: 10 } }
-      : { driver: { Pool: function SharedPool() { return db.pool; } } }),
+      : {
+          driver: {
+            Pool: function SharedPool() {
+              return db.pool;
+            },
+          },
+        }),
     entities: READ_MODEL_ENTITIES,
     migrations: READ_MODEL_MIGRATIONS,
     migrationsTableName: 'read_model_migrations',

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, openEmbeddedDatabase } from '@ledger/event-store';
+import { CheckedEventStore, EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, openEmbeddedDatabase } from '@ledger/event-store';
+import { StoredEventCheck } from '@ledger/messaging';
 import { createReadModelDataSource } from './data-source';
 
 export type StorageConfig =
@@ -19,6 +20,12 @@ export interface LedgerStorage {
 const remoteStore = (config: Extract<StorageConfig, { kind: 'esdb' | 'external' }>): EventStore =>
   config.kind === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl) : config.store;
 
+/** Every writer's appends are schema-checked, whichever adapter is underneath. */
+const checked = (store: EventStore): CheckedEventStore => {
+  const check = new StoredEventCheck();
+  return new CheckedEventStore(store, (streamId, type, data) => check.errors(streamId, type, data));
+};
+
 /** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
 export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerStorage> => {
   if (config.kind === 'embedded') {
@@ -28,7 +35,7 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
     await store.migrate();
     const dataSource = await createReadModelDataSource({ kind: 'shared-pool', pool }).initialize();
     return {
-      store,
+      store: checked(store),
       dataSource,
       close: async () => {
         await store.close();
@@ -45,7 +52,7 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
   if (store instanceof PostgresEventStore) await store.migrate();
   const dataSource = await createReadModelDataSource({ kind: 'postgres', url: config.readModelUrl }).initialize();
   return {
-    store,
+    store: checked(store),
     dataSource,
     close: async () => {
       await store.close();

@@ -1,12 +1,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
-import { RFC3339 } from '../contracts/data-reader';
-import { SCHEMA_FILES } from '../contracts/schema-files';
+import { RFC3339 } from './data-reader';
+import { SCHEMA_FILES } from './schema-files';
 
+/** The build copies this directory beside the compiled code, so dist/ reads the same files. */
 export const SCHEMA_DIR = join(__dirname, '..', '..', 'schemas');
 
-export const schemaFilesOnDisk = (): string[] => readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort();
+export const schemaFilesOnDisk = (): string[] =>
+  readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
 /** Validates integration-event values against libs/messaging/schemas with ajv in strict mode. */
 export class SchemaValidator {
@@ -23,8 +27,13 @@ export class SchemaValidator {
   /** The ajv errors as text, or [] when the value conforms. `ce_type` is `ledger.<Name>.v1`. */
   errors(ceType: string, value: unknown): string[] {
     const name = /^ledger\.(\w+)\.v1$/.exec(ceType)?.[1];
-    const validate = name ? this.validators.get(name) : undefined;
-    if (!validate) return [`no schema for ${ceType}`];
+    return name ? this.errorsFor(name, value) : [`no schema for ${ceType}`];
+  }
+
+  /** The same, by event name. */
+  errorsFor(eventName: string, value: unknown): string[] {
+    const validate = this.validators.get(eventName);
+    if (!validate) return [`no schema for ${eventName}`];
     return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
   }
 }

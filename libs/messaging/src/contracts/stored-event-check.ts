@@ -1,0 +1,76 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { SchemaValidator } from './schema-validator';
+
+const SUBSCRIPTION_PREFIX = 'subscription-';
+const ACCOUNT_PREFIX = 'account-';
+const id = { type: 'string', minLength: 1, maxLength: 200 };
+const time = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' };
+
+/**
+ * Fields a card event stores but does not publish. Everything else a card event stores is exactly
+ * its published value minus `subscriptionId` (which the stream names), so the published JSON Schema
+ * is the one definition of those fields: checking a stored event means checking what it would publish.
+ */
+const INTERNAL_FIELDS: Readonly<Record<string, Readonly<Record<string, object>>>> = {
+  PlanSelected: { requestHash: { type: 'string', minLength: 1, maxLength: 128 } },
+};
+
+/** Account events are never published, so their shapes are defined only here. */
+const ACCOUNT_SCHEMAS: Readonly<Record<string, object>> = {
+  AccountRegistered: { required: ['accountId', 'registeredAt'], properties: { accountId: id, registeredAt: time } },
+  FirstOrderDiscountClaimed: {
+    required: ['accountId', 'renewalId', 'subscriptionId', 'claimedAt'],
+    properties: { accountId: id, renewalId: id, subscriptionId: id, claimedAt: time },
+  },
+  FirstOrderDiscountReleased: {
+    required: ['accountId', 'renewalId', 'reason', 'releasedAt'],
+    properties: { accountId: id, renewalId: id, reason: { type: 'string', minLength: 1, maxLength: 500 }, releasedAt: time },
+  },
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What the append path asks before anything is stored: would every reader (the deciders, the
+ * projections, the publisher's mapping) be able to read this event back? Answers the reasons it
+ * would not, or [] when it would.
+ */
+export class StoredEventCheck {
+  private readonly published = new SchemaValidator();
+  private readonly local = new Map<string, ValidateFunction>();
+
+  constructor() {
+    const ajv = new Ajv({ strict: true, allErrors: true });
+    for (const [type, fields] of Object.entries(INTERNAL_FIELDS)) {
+      this.local.set(type, ajv.compile({ type: 'object', required: Object.keys(fields), properties: fields }));
+    }
+    for (const [type, schema] of Object.entries(ACCOUNT_SCHEMAS)) {
+      this.local.set(`account:${type}`, ajv.compile({ type: 'object', additionalProperties: false, ...schema }));
+    }
+  }
+
+  errors(streamId: string, type: string, data: unknown): string[] {
+    if (!isObject(data)) return ['data must be an object'];
+    if (streamId.startsWith(SUBSCRIPTION_PREFIX)) return this.cardEventErrors(streamId.slice(SUBSCRIPTION_PREFIX.length), type, data);
+    if (streamId.startsWith(ACCOUNT_PREFIX)) {
+      const validate = this.local.get(`account:${type}`);
+      return validate ? messages(validate, data) : [`${type} is not an account event`];
+    }
+    return [`stream ${streamId} is not a stream the ledger writes`];
+  }
+
+  private cardEventErrors(subscriptionId: string, type: string, data: Record<string, unknown>): string[] {
+    const internal = INTERNAL_FIELDS[type] ?? {};
+    const published: Record<string, unknown> = { subscriptionId };
+    const own: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(data)) (k in internal ? own : published)[k] = v;
+    if ('subscriptionId' in data && data.subscriptionId !== subscriptionId)
+      return [`/subscriptionId must equal the stream's card id ${subscriptionId}`];
+    const errors = this.published.errorsFor(type, published);
+    const local = this.local.get(type);
+    return local ? [...errors, ...messages(local, own)] : errors;
+  }
+}
+
+const messages = (validate: ValidateFunction, value: unknown): string[] =>
+  validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
