@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { CheckedEventStore } from '@ledger/event-store';
 import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
 import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './ledger-harness';
 
@@ -212,4 +214,32 @@ export const badInputCases = (storage: StorageFactory): void => {
     expect(res.contentType).toContain('application/problem+json');
   });
   it('still answers 404 for a path that does not exist', () => refused('GET', '/v1/nothing-here', undefined, {}, 404, 'ROUTE_NOT_FOUND'));
+
+  it('a bad event already in the log sets only its card aside: other cards keep reading their own writes', async () => {
+    const victim = await newCard(h);
+    const other = await newCard(h);
+    const meta = { commandId: 'manual', correlationId: 'manual', causationId: 'manual', actor: 'dba', idempotencyKey: 'manual' };
+    // A manual write below the schema-checked append path (an old bug, a hand-edited row): usage drawn from no bucket.
+    await (h.ledger.storage.store as CheckedEventStore).inner.appendToStream(
+      `subscription-${victim.subscriptionId}`,
+      [{ id: randomUUID(), type: 'DataUsageRecorded', data: { usageId: 'manual', mb: 1 }, metadata: meta }],
+      'any',
+    );
+    const renewed = await h.request('POST', `/v1/subscriptions/${other.subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), {
+      'Idempotency-Key': 'beside-bad',
+    });
+    expect(renewed.body.status).toBe('completed');
+    const read = await h.request('GET', `/v1/subscriptions/${other.subscriptionId}?minPosition=${renewed.body.position}`);
+    expect(read.status).toBe(200);
+    expect(read.body.dataRemainingMb).toBe(1024);
+    const victimRead = await h.request('GET', `/v1/subscriptions/${victim.subscriptionId}`);
+    expect(victimRead.status).toBe(503);
+    expect(victimRead.body.code).toBe('READ_MODEL_FAILED');
+    const health = await h.request('GET', '/health');
+    expect(health.body.status).toBe('degraded');
+    const balance = health.body.projections.find((p: { name: string }) => p.name === 'card_balance');
+    expect(balance.quarantined).toEqual([
+      expect.objectContaining({ streamId: `subscription-${victim.subscriptionId}`, eventType: 'DataUsageRecorded' }),
+    ]);
+  });
 };

@@ -18,7 +18,9 @@ const HELP = `Usage: projections <command> [options]
 Commands:
   status [--json]                  Per projection: state (running|stopped|failed), checkpoint
                                    position, lag in events behind the log head, last error.
-                                   Exit code 4 when a projection has failed.
+                                   Exit code 4 when a projection has failed, 5 when one
+                                   has set streams (cards) aside at an event it could
+                                   not apply (listed, with the event and error).
   rebuild <name>|all [--force] [--batch-size N]
                                    Replay the log from position 0 into <table>__rebuild while the
                                    live tables keep serving, compare digests at the same position,

@@ -36,7 +36,13 @@ export const statusCommand = async (storage: LedgerStorage, lagOf: LagCounter, j
     v.lastError ? `event ${v.lastError.eventId ?? '-'} at position ${v.lastError.position ?? '-'}: ${v.lastError.error}` : (v.note ?? ''),
   ]);
   table([['PROJECTION', 'STATE', 'POSITION', 'LAG', 'LAST ERROR / NOTE'], ...rows]).forEach(print);
-  return views.some((v) => v.state === 'failed') ? 4 : 0;
+  const aside = views.flatMap((v) => v.quarantined);
+  if (aside.length) {
+    print('');
+    print(`${aside.length} stream(s) set aside at an event the projection could not apply (fix, then rebuild the projection):`);
+    for (const q of aside) print(`  ${q.name} ${q.streamId}: event ${q.eventId} (${q.eventType}) at position ${q.position}: ${q.error}`);
+  }
+  return views.some((v) => v.state === 'failed') ? 4 : aside.length ? 5 : 0;
 };
 
 const cell = (row: Record<string, unknown> | null, column: string): string =>

@@ -19,3 +19,4 @@ export * from './database/data-source';
 export * from './database/ledger-storage';
 export * from './database/storage-config';
 export * from './ledger-projector';
+export * from './status/quarantine.store';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { EventStore, EventToAppend, RecordedEvent } from '@ledger/event-store';
+import { CheckedEventStore, EventStore, EventToAppend, RecordedEvent } from '@ledger/event-store';
 import { CardBalanceEntity } from './card-balance/card-balance.entity';
 import { RenewalEntity } from './renewal/renewal.entity';
 import { CheckpointEntity } from './checkpoint/checkpoint.entity';
@@ -50,7 +50,8 @@ export const appendHistory = async (
   });
   const r = (id: string) => `${shape.renewalPrefix ?? ''}${id}`;
   const renewal = (renewalId: string) => (shape.v1 ? v1 : current)(r(renewalId));
-  await store.appendToStream(
+  // Histories may hold shapes earlier versions wrote (v1), which today's append path refuses: plant them below it.
+  await (store instanceof CheckedEventStore ? store.inner : store).appendToStream(
     `subscription-${subscriptionId}`,
     [
       ev('SubscriptionOpened', {
@@ -171,6 +172,7 @@ export const readModelCases = (open: () => Promise<LedgerStorage>): void => {
     const runner = new ProjectionRunner(storage.store, storage.dataSource, [...ledgerProjections(), failing], {
       batchSize: 100,
       retry: { attempts: 1 },
+      maxQuarantinedStreams: 0,
     });
     await runner.applyBatch(await allEvents(storage.store));
     expect(await storage.dataSource.query("SELECT * FROM account_contact WHERE account_id = 'half-written'")).toEqual([]);

@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@ledger/event-store';
-import { ProjectionPosition } from '@ledger/read-models';
+import { ProjectionPosition, QuarantineStore, QuarantinedStream } from '@ledger/read-models';
 import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
 import { ProblemException } from '../http/problem';
 
@@ -24,30 +24,35 @@ export class HealthController {
   ) {}
 
   /**
-   * 200 when both stores answer. A projection stopped on a poison event keeps the API serving (reads
-   * are stale, writes are fine), so it shows as "degraded" with the event, not as a failed check.
+   * 200 when both stores answer. A projection stopped on a poison event, or a card it set aside,
+   * keeps the API serving (writes are fine), so it shows as "degraded" with the event, not as a failed check.
    */
   @Get()
   async health() {
     let statuses: StatusRow[];
     let projected: bigint;
+    let aside: QuarantinedStream[] = [];
     try {
       await this.store.readAll({ limit: 1 });
       projected = await this.projection.current();
       statuses = await this.dataSource.query(
         'SELECT name, state, failed_event_id, failed_position, error FROM projection_status ORDER BY name',
       );
+      aside = await new QuarantineStore(this.dataSource).list();
     } catch (err) {
       throw new ProblemException(503, 'UNHEALTHY', `a backing store does not answer: ${(err as Error).message}`);
     }
     const failed = statuses.filter((s) => s.state === 'failed');
     return {
-      status: failed.length ? 'degraded' : 'ok',
+      status: failed.length || aside.length ? 'degraded' : 'ok',
       projection: { position: projected.toString() },
       projections: statuses.map((s) => ({
         name: s.name,
         state: s.state,
         ...(s.state === 'failed' ? { failedEventId: s.failed_event_id, failedPosition: String(s.failed_position), error: s.error } : {}),
+        quarantined: aside
+          .filter((q) => q.name === s.name)
+          .map((q) => ({ streamId: q.streamId, eventId: q.eventId, eventType: q.eventType, position: q.position, error: q.error })),
       })),
     };
   }

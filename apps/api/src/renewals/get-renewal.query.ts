@@ -2,8 +2,9 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { ProjectionPosition, RenewalEntity } from '@ledger/read-models';
+import { subscriptionStreamId } from '@ledger/domain';
 import { DATA_SOURCE, PROJECTION_POSITION } from '../infrastructure/tokens';
-import { awaitProjection } from '../http/read-your-writes';
+import { awaitProjection, refuseIfSetAside } from '../http/read-your-writes';
 import { ProblemException } from '../http/problem';
 
 export interface RenewalView {
@@ -36,6 +37,7 @@ export class GetRenewalHandler implements IQueryHandler<GetRenewalQuery> {
 
   async execute({ subscriptionId, renewalId, minPosition }: GetRenewalQuery): Promise<RenewalView> {
     await awaitProjection(this.position, minPosition);
+    await refuseIfSetAside(this.dataSource, 'renewal', subscriptionStreamId(subscriptionId));
     const row = await this.dataSource.getRepository(RenewalEntity).findOneBy({ renewalId, subscriptionId });
     if (!row)
       throw new ProblemException(

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { DomainError } from '@ledger/domain';
+import { DomainError, subscriptionStreamId } from '@ledger/domain';
 import { BucketView, CardBalanceEntity, ProjectionPosition } from '@ledger/read-models';
 import { DATA_SOURCE, PROJECTION_POSITION } from '../infrastructure/tokens';
-import { awaitProjection } from '../http/read-your-writes';
+import { awaitProjection, refuseIfSetAside } from '../http/read-your-writes';
 
 export interface SubscriptionView {
   subscriptionId: string;
@@ -60,6 +60,7 @@ export class GetSubscriptionHandler implements IQueryHandler<GetSubscriptionQuer
 
   async execute({ subscriptionId, minPosition, now }: GetSubscriptionQuery): Promise<SubscriptionView> {
     await awaitProjection(this.position, minPosition);
+    await refuseIfSetAside(this.dataSource, 'card_balance', subscriptionStreamId(subscriptionId));
     const row = await this.dataSource.getRepository(CardBalanceEntity).findOneBy({ subscriptionId });
     if (!row) throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);
     return toView(row, now);

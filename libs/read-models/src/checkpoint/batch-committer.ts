@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
 import { Projection } from '../projection';
 import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-status.store';
-import { RetryPolicy, describeError, retryTransient } from './transient-error';
+import { QuarantineStore } from '../status/quarantine.store';
+import { RetryPolicy, describeError, isTransientError, retryTransient } from './transient-error';
 
 export interface RunnerLogger {
   log(message: string): void;
@@ -23,16 +24,27 @@ class ProjectionError extends Error {
 const BISECT_ATTEMPTS = 2;
 
 /**
+ * Past this many streams set aside, the fault is not in a few events but in the projection (a bad
+ * deploy, a missing column): it stops, as a whole, rather than quarantining every card one by one.
+ */
+export const MAX_QUARANTINED_STREAMS = 20;
+
+/**
  * Commits batches: rows and checkpoints in one transaction, the checkpoint rows locked first
  * (always in name order) so that two runners, or a rebuild's switch, take turns instead of
  * interleaving. A batch that keeps failing is bisected to the first event that cannot be applied;
- * the projection that threw is marked failed there, never skipped past, and the others go on.
+ * that event's stream is quarantined for the projection that threw (its row stays where it was,
+ * its later events are skipped, recorded in projection_quarantine) and every other stream goes on.
+ * An error no projection raised, or too many quarantined streams, stops the projection instead.
  */
 export class BatchCommitter {
   readonly checkpoints = new Map<string, bigint>();
   readonly failures = new Map<string, ProjectionFailure>();
   readonly stats = { events: 0, rows: 0, transactions: 0 };
+  /** Per projection, the streams it has set aside. */
+  readonly quarantined = new Map<string, Set<string>>();
   private active: readonly Projection[];
+  private readonly asideStore: QuarantineStore;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,8 +52,10 @@ export class BatchCommitter {
     private readonly statuses: ProjectionStatusStore,
     private readonly retry: RetryPolicy,
     private readonly logger?: RunnerLogger,
+    private readonly maxQuarantined = MAX_QUARANTINED_STREAMS,
   ) {
     this.active = projections;
+    this.asideStore = new QuarantineStore(dataSource);
   }
 
   activeNames(): string[] {
@@ -60,6 +74,13 @@ export class BatchCommitter {
       [names],
     );
     for (const r of rows) this.checkpoints.set(r.name, BigInt(r.position));
+    for (const q of await this.asideStore.list(names)) this.setAside(q.name, q.streamId);
+  }
+
+  private setAside(name: string, streamId: string): void {
+    const set = this.quarantined.get(name) ?? new Set<string>();
+    set.add(streamId);
+    this.quarantined.set(name, set);
   }
 
   /** The lowest checkpoint over the projections still running (over all of them when none is). */
@@ -107,7 +128,8 @@ export class BatchCommitter {
       let rows = 0;
       for (const p of projections) {
         const at = from.get(p.name) ?? 0n;
-        const fresh = events.filter((e) => e.position > at);
+        const aside = this.quarantined.get(p.name);
+        const fresh = events.filter((e) => e.position > at && !aside?.has(e.streamId));
         if (fresh.length > 0) {
           try {
             rows += await p.applyBatch(fresh, em);
@@ -132,21 +154,37 @@ export class BatchCommitter {
   }
 
   private async quarantine(event: RecordedEvent, err: unknown): Promise<void> {
-    const culprits = err instanceof ProjectionError ? [err.projection] : this.activeNames();
     const failure: ProjectionFailure = {
       eventId: event.id,
       position: event.position.toString(),
       error: describeError(err instanceof ProjectionError ? err.cause : err),
     };
-    for (const name of culprits) {
+    const where = `event ${event.id} (${event.type} on ${event.streamId}, position ${event.position})`;
+    // A database that stays down is not the event's fault: that stops the projection, sets nothing aside.
+    const eventAtFault = err instanceof ProjectionError && !isTransientError(err.cause);
+    if (eventAtFault && (this.quarantined.get(err.projection)?.size ?? 0) < this.maxQuarantined) {
       this.logger?.error(
-        `projection ${name} stopped at event ${event.id} (${event.type} on ${event.streamId}, position ${event.position}): ${failure.error}; fix and restart to resume from there`,
+        `projection ${err.projection} set ${event.streamId} aside at ${where}: ${failure.error}; the other streams go on, a rebuild after the fix replays it`,
       );
-      this.failures.set(name, failure);
+      await this.asideStore.add({
+        name: err.projection,
+        streamId: event.streamId,
+        eventId: event.id,
+        position: failure.position!,
+        eventType: event.type,
+        error: failure.error,
+      });
+      this.setAside(err.projection, event.streamId);
+    } else {
+      const culprits = err instanceof ProjectionError ? [err.projection] : this.activeNames();
+      for (const name of culprits) {
+        this.logger?.error(`projection ${name} stopped at ${where}: ${failure.error}; fix and restart to resume from there`);
+        this.failures.set(name, failure);
+      }
+      this.active = this.active.filter((p) => !culprits.includes(p.name));
+      await this.statuses.markFailed(culprits, failure);
     }
-    this.active = this.active.filter((p) => !culprits.includes(p.name));
-    await this.statuses.markFailed(culprits, failure);
-    // The projections that did not throw still need this event.
+    // The projections that did not throw still need this event (the one that did now skips its stream).
     await this.settle([event], this.retry.attempts);
   }
 }

@@ -15,6 +15,8 @@ export interface ProjectionRunnerOptions {
   readonly heartbeatMs?: number;
   /** Told the position every running projection has reached, after each commit (read-your-writes). */
   readonly onProjected?: (position: bigint) => void;
+  /** Streams a projection may set aside before it stops as a whole (default MAX_QUARANTINED_STREAMS). */
+  readonly maxQuarantinedStreams?: number;
 }
 
 export type RunnerState = 'idle' | 'running' | 'stopped' | 'failed';
@@ -46,7 +48,7 @@ export class ProjectionRunner {
   ) {
     this.statuses = new ProjectionStatusStore(dataSource);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.committer = new BatchCommitter(dataSource, projections, this.statuses, this.retry, options.logger);
+    this.committer = new BatchCommitter(dataSource, projections, this.statuses, this.retry, options.logger, options.maxQuarantinedStreams);
   }
 
   async start(): Promise<void> {
@@ -70,6 +72,11 @@ export class ProjectionRunner {
   /** Per projection: where it is and, if it stopped on an event, which one and why. */
   failures(): ReadonlyMap<string, ProjectionFailure> {
     return this.committer.failures;
+  }
+
+  /** Per projection, the streams it set aside. */
+  quarantined(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.committer.quarantined;
   }
 
   get stats(): Readonly<BatchCommitter['stats']> {

@@ -78,6 +78,7 @@ export const rebuildProjections = async (
   await storage.dataSource.transaction(async (em) => {
     for (const p of live) for (const t of p.tables) await createShadowTable(em, t);
     await em.query('DELETE FROM projection_checkpoint WHERE name = ANY($1::text[])', [shadowNames]);
+    await em.query('DELETE FROM projection_quarantine WHERE name = ANY($1::text[])', [shadowNames]);
   });
   await statuses.markRunning(shadowNames);
   const heartbeat = setInterval(() => statuses.heartbeat(shadowNames).catch(() => undefined), 10_000);

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { EventStore } from '@ledger/event-store';
+import { CheckedEventStore, EventStore } from '@ledger/event-store';
 import { CardBalanceEntity } from '../card-balance/card-balance.entity';
 import { RenewalEntity } from '../renewal/renewal.entity';
 import { ProjectionRunner } from '../checkpoint/projection-runner';
@@ -100,26 +100,25 @@ export const rebuildCases = (open: () => Promise<LedgerStorage>): void => {
     expect(grant.granted).toBe(true);
   });
 
-  it('stops at a malformed event, live and in a rebuild, naming it, and never switches past it', async () => {
-    const head = await append(storage.store, 200, 15, 5);
+  it('sets a card with a malformed event aside, live and in a rebuild, naming it, while the other cards go on', async () => {
+    await append(storage.store, 200, 15, 5);
     const [card] = await storage.store.readAll({ limit: 1 });
     const meta = { commandId: 'c', correlationId: 'c', causationId: 'c', actor: 'test', idempotencyKey: 'k' };
     // Usage without the buckets it was drawn from: the card_balance handler cannot apply it.
     const bad = { id: '00000000-0000-4000-8000-00000000bad1', type: 'DataUsageRecorded', data: { usageId: 'u', mb: 1 }, metadata: meta };
-    await storage.store.appendToStream(card.streamId, [bad], 'any');
-    await projectLive(storage, head + 1n);
+    // A manual write below the schema-checked append path: how a bad event could still reach the log.
+    await (storage.store as CheckedEventStore).inner.appendToStream(card.streamId, [bad], 'any');
+    const after = await append(storage.store, 20, 16, 5);
+    await projectLive(storage, after);
     const views = await projectionStatuses(storage.dataSource, lagBySql(storage.dataSource));
-    expect(views.find((v) => v.name === 'card_balance')).toMatchObject({
-      state: 'failed',
-      position: head.toString(),
-      lastError: { eventId: bad.id },
-    });
-    expect(views.find((v) => v.name === 'renewal')).toMatchObject({ state: 'stopped', lag: { events: 0 } });
-    const before = await digestProjection(storage.dataSource, 'card_balance');
-    await expect(rebuildProjections(storage, ['card_balance'], { batchSize: 50 })).rejects.toThrow(
-      `card_balance__rebuild stopped at event ${bad.id}`,
-    );
-    expect(await digestProjection(storage.dataSource, 'card_balance')).toEqual(before);
+    const balance = views.find((v) => v.name === 'card_balance')!;
+    expect(balance).toMatchObject({ position: after.toString(), lag: { events: 0 } });
+    expect(balance.quarantined.map((q) => [q.streamId, q.eventId])).toEqual([[card.streamId, bad.id]]);
+    expect(views.find((v) => v.name === 'renewal')).toMatchObject({ state: 'stopped', lag: { events: 0 }, quarantined: [] });
+    const report = await rebuildProjections(storage, ['card_balance'], { batchSize: 50 });
+    expect(report.switched).toBe(true);
+    const rebuilt = (await projectionStatuses(storage.dataSource, lagBySql(storage.dataSource))).find((v) => v.name === 'card_balance')!;
+    expect(rebuilt.quarantined.map((q) => [q.streamId, q.eventId])).toEqual([[card.streamId, bad.id]]);
   });
 
   it('reports position, lag behind the log and state per projection', async () => {

@@ -1,3 +1,4 @@
+import { switchQuarantine } from '../status/quarantine.store';
 import { DataSource, EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
 import { Projection } from '../projection';
@@ -113,6 +114,10 @@ export const trySwitch = async (dataSource: DataSource, input: SwitchInput): Pro
     const shadowNames = input.shadow.map((p) => p.name);
     await em.query('DELETE FROM projection_checkpoint WHERE name = ANY($1::text[])', [shadowNames]);
     await em.query('DELETE FROM projection_status WHERE name = ANY($1::text[])', [shadowNames]);
+    await switchQuarantine(
+      em,
+      input.live.map((p, i) => ({ live: p.name, shadow: input.shadow[i].name })),
+    );
     await qr.commitTransaction();
     committed = true;
     return { kind: 'done', switched: true, position, comparisons };

@@ -4,6 +4,7 @@ import { REBUILD_SUFFIX } from '../projection';
 import { LEDGER_PROJECTION_NAMES } from '../ledger-projector';
 import { ProjectionState } from './projection-status.entity';
 import { ProjectionStatusStore, StoredStatus } from './projection-status.store';
+import { QuarantineStore, QuarantinedStream } from './quarantine.store';
 
 export interface Lag {
   readonly events: number;
@@ -45,6 +46,8 @@ export interface ProjectionStatusView {
   readonly note: string | null;
   readonly lastSeenAt: string | null;
   readonly lastError: StoredStatus['failure'];
+  /** Streams this projection set aside at an event it could not apply; the rest goes on. */
+  readonly quarantined: readonly QuarantinedStream[];
 }
 
 /**
@@ -61,6 +64,7 @@ export const projectionStatuses = async (
     'SELECT name, position, updated_at FROM projection_checkpoint',
   );
   const stored = new Map((await new ProjectionStatusStore(dataSource).read()).map((s) => [s.name, s]));
+  const aside = await new QuarantineStore(dataSource).list();
   const known = new Set(LEDGER_PROJECTION_NAMES.flatMap((n) => [n, `${n}${REBUILD_SUFFIX}`]));
   const names = [...new Set([...LEDGER_PROJECTION_NAMES, ...checkpoints.map((c) => c.name), ...stored.keys()])].filter((n) => known.has(n));
   const views: ProjectionStatusView[] = [];
@@ -84,6 +88,7 @@ export const projectionStatuses = async (
           : 'never started',
       lastSeenAt: lastSeen === null ? null : new Date(lastSeen).toISOString(),
       lastError: status?.failure ?? null,
+      quarantined: aside.filter((q) => q.name === name),
     });
   }
   return views;
