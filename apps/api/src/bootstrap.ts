@@ -14,6 +14,7 @@ import {
   storageConfig,
 } from '@ledger/read-models';
 import { AppModule } from './app.module';
+import { applyContract } from './openapi/contract';
 import { PROJECTION_POSITION } from './infrastructure/tokens';
 import helmet from '@fastify/helmet';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -65,7 +66,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     .setDescription('Renew prepaid eSIM data cards; every change is an immutable event.')
     .setVersion('0.1.0')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('docs', app, () => applyContract(SwaggerModule.createDocument(app, doc)));
   await app.init();
   const logger = new Logger('Projector');
   const projector = config.runProjector

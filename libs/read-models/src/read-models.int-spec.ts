@@ -40,10 +40,11 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
         'es_events',
         'es_streams',
         'projection_checkpoint',
+        'projection_quarantine',
         'projection_status',
         'renewal',
       ]),
     );
-    expect(migrations).toEqual(['InitialReadModels1764000000000', 'ProjectionStatus1765000000000']);
+    expect(migrations).toEqual(['InitialReadModels1764000000000', 'ProjectionStatus1765000000000', 'ProjectionQuarantine1766000000000']);
   });
 });

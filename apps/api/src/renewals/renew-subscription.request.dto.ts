@@ -8,7 +8,12 @@ export class PaymentMethodDto {
   @IsIn(['card', 'paypal', 'apple_pay'])
   type!: PaymentMethodType;
 
-  @ApiProperty({ example: 'tok_visa', description: 'Provider token; sandbox: tok_decline… is declined, tok_insufficient… lacks funds' })
+  @ApiProperty({
+    example: 'tok_visa',
+    description: 'Provider token; sandbox: tok_decline… is declined, tok_insufficient… lacks funds',
+    minLength: 1,
+    maxLength: 200,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -16,7 +21,7 @@ export class PaymentMethodDto {
 }
 
 export class RenewSubscriptionRequestDto {
-  @ApiProperty({ example: 'eu-monthly-10gb' })
+  @ApiProperty({ example: 'eu-monthly-10gb', pattern: '^[a-z0-9-]{1,64}$' })
   @IsString()
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'planId must be a plan id such as eu-monthly-10gb' })
   planId!: string;
@@ -29,7 +34,7 @@ export class RenewSubscriptionRequestDto {
   @Type(() => PaymentMethodDto)
   paymentMethod!: PaymentMethodDto;
 
-  @ApiPropertyOptional({ example: 'SAVE10' })
+  @ApiPropertyOptional({ example: 'SAVE10', pattern: '^[A-Za-z0-9_-]{1,32}$' })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'promotionCode must be 1–32 letters, digits, - or _' })

@@ -1,0 +1,154 @@
+import { OpenAPIObject } from '@nestjs/swagger';
+import { RESPONSE_SCHEMAS } from './schemas';
+
+type Codes = Partial<Record<number, string[]>>;
+
+interface OperationContract {
+  readonly success: [number, string];
+  readonly errors: Codes;
+  readonly links?: Record<string, { operationId: string; parameters: Record<string, string>; requestBody?: object; description: string }>;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const uuidParam = { type: 'string', format: 'uuid' };
+const positionParam = { type: 'string', pattern: '^[0-9]{1,19}$' };
+
+/** Every operation may meet these: the rate limit, and the limits on what a request may be. */
+const ANY: Codes = { 429: ['RATE_LIMITED'] };
+const WITH_BODY: Codes = {
+  400: ['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'JSON_TOO_DEEP'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+};
+const READ_YOUR_WRITES: Codes = { 503: ['PROJECTION_BEHIND', 'TOO_MANY_WAITERS', 'READ_MODEL_FAILED'] };
+const cardLinks = (from: string) => ({
+  GetSubscription: { operationId: 'SubscriptionsController_get', parameters: { id: from }, description: 'the card just written' },
+  GetSubscriptionEvents: { operationId: 'SubscriptionsController_events', parameters: { id: from }, description: "the card's events" },
+  RenewSubscription: { operationId: 'RenewalsController_renew', parameters: { id: from }, description: 'renew the card' },
+  RecordUsage: { operationId: 'UsageController_record', parameters: { id: from }, description: 'record usage on the card' },
+});
+
+const OPERATIONS: Record<string, OperationContract> = {
+  PlansController_list: { success: [200, 'PlanList'], errors: { 400: ['VALIDATION_FAILED'] } },
+  AccountsController_register: {
+    success: [201, 'AccountCreated'],
+    errors: { ...WITH_BODY },
+    links: {
+      OpenSubscription: {
+        operationId: 'SubscriptionsController_open',
+        parameters: {},
+        requestBody: { accountId: '$response.body#/accountId', iccid: '8949020000012345678', region: 'EU' },
+        description: 'open a card under this account',
+      },
+    },
+  },
+  SubscriptionsController_open: {
+    success: [201, 'SubscriptionCreated'],
+    errors: { ...WITH_BODY, 404: ['ACCOUNT_NOT_FOUND'], 409: ['SUBSCRIPTION_ALREADY_OPENED', 'CONCURRENCY_CONFLICT'] },
+    links: cardLinks('$response.body#/subscriptionId'),
+  },
+  SubscriptionsController_get: {
+    success: [200, 'Subscription'],
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
+  },
+  SubscriptionsController_events: {
+    success: [200, 'StoredEvents'],
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'] },
+  },
+  RenewalsController_renew: {
+    success: [201, 'RenewalStarted'],
+    errors: {
+      ...WITH_BODY,
+      400: [...WITH_BODY[400]!, 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_INVALID'],
+      404: ['SUBSCRIPTION_NOT_FOUND', 'PLAN_NOT_FOUND'],
+      409: ['RENEWAL_IN_PROGRESS', 'CONCURRENCY_CONFLICT', 'DUPLICATE_EVENT_ID'],
+      422: ['PLAN_NOT_IN_REGION', 'IDEMPOTENCY_KEY_REUSED', 'UNKNOWN_PROMOTION_CODE', 'PROMOTION_NOT_APPLICABLE'],
+    },
+    links: {
+      GetRenewal: {
+        operationId: 'RenewalsController_get',
+        parameters: { id: '$request.path.id', renewalId: '$response.body#/renewalId', minPosition: '$response.body#/position' },
+        description: "the renewal's status, once projected",
+      },
+      GetSubscription: {
+        operationId: 'SubscriptionsController_get',
+        parameters: { id: '$request.path.id', minPosition: '$response.body#/position' },
+        description: 'the card after it',
+      },
+    },
+  },
+  RenewalsController_get: {
+    success: [200, 'Renewal'],
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['RENEWAL_NOT_FOUND'], ...READ_YOUR_WRITES },
+  },
+  UsageController_record: {
+    success: [201, 'UsageRecorded'],
+    errors: {
+      ...WITH_BODY,
+      404: ['SUBSCRIPTION_NOT_FOUND'],
+      409: ['CONCURRENCY_CONFLICT'],
+      422: ['INSUFFICIENT_DATA', 'SUBSCRIPTION_EXPIRED', 'USAGE_ID_REUSED'],
+    },
+    links: {
+      GetSubscription: {
+        operationId: 'SubscriptionsController_get',
+        parameters: { id: '$request.path.id', minPosition: '$response.body#/position' },
+        description: 'the card after it',
+      },
+    },
+  },
+  HealthController_health: { success: [200, 'Health'], errors: { 503: ['UNHEALTHY'] } },
+};
+
+/** Request rules the validators enforce that the DTO decorators cannot say (parameters, closed bodies). */
+const tightenParameters = (op: {
+  parameters?: { name: string; in: string; required?: boolean; schema?: object; description?: string }[];
+}): void => {
+  for (const p of op.parameters ?? []) {
+    if (p.in === 'path') p.schema = uuidParam;
+    if (p.name === 'minPosition') p.schema = positionParam;
+    if (p.name === 'asOf') p.schema = { type: 'string', format: 'date-time' };
+    if (p.name === 'Idempotency-Key') {
+      p.required = true;
+      p.schema = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' };
+    }
+  }
+};
+
+const response = (status: number, codes: string[]) => ({
+  description: `${codes.join(', ')}${status === 429 || status === 503 ? ' (with Retry-After)' : ''}`,
+  content: { 'application/problem+json': { schema: { allOf: [ref('Problem'), { properties: { code: { enum: codes } } }] } } },
+  ...(status === 429 || status === 503
+    ? { headers: { 'Retry-After': { required: true, schema: { type: 'string', pattern: '^[0-9]+$' } } } }
+    : {}),
+});
+
+/**
+ * The spec is the contract: Nest's generator knows the routes and the request DTOs; this adds what
+ * it cannot see (responses, every error with its codes, parameter formats, links for stateful
+ * testing, closed request bodies). An operation the map does not know fails the build of the doc.
+ */
+export const applyContract = (doc: OpenAPIObject): OpenAPIObject => {
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...(RESPONSE_SCHEMAS as Record<string, object>) } };
+  // Unknown fields are refused (forbidNonWhitelisted), so request bodies are closed.
+  for (const name of Object.keys(doc.components.schemas ?? {})) {
+    if (name.endsWith('Dto')) (doc.components.schemas![name] as { additionalProperties?: boolean }).additionalProperties = false;
+  }
+  for (const ops of Object.values(doc.paths)) {
+    for (const op of Object.values(ops) as { operationId: string; responses: Record<string, object>; parameters?: [] }[]) {
+      const contract = OPERATIONS[op.operationId];
+      if (!contract) throw new Error(`the OpenAPI contract does not describe ${op.operationId}`);
+      tightenParameters(op as never);
+      const [status, schema] = contract.success;
+      op.responses = {
+        [status]: {
+          description: schema,
+          content: { 'application/json': { schema: ref(schema) } },
+          ...(contract.links ? { links: contract.links } : {}),
+        },
+      };
+      for (const [code, list] of Object.entries({ ...ANY, ...contract.errors })) op.responses[code] = response(Number(code), list!);
+    }
+  }
+  return doc;
+};

@@ -1,0 +1,112 @@
+/** Response shapes, as the handlers answer them; the schemathesis suite holds the server to them. */
+const position = {
+  type: 'string',
+  pattern: '^[0-9]{1,19}$',
+  description: 'a log position (decimal); pass it as minPosition to read your own write',
+};
+const uuid = { type: 'string', format: 'uuid' };
+const time = { type: 'string', format: 'date-time' };
+const money = { $ref: '#/components/schemas/Money' };
+const obj = (required: string[], properties: Record<string, object>, extra = true) => ({
+  type: 'object',
+  required,
+  properties,
+  ...(extra ? {} : { additionalProperties: false }),
+});
+
+export const RESPONSE_SCHEMAS: Record<string, object> = {
+  Problem: obj(['type', 'title', 'status', 'detail', 'code'], {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    detail: { type: 'string' },
+    code: { type: 'string', pattern: '^[A-Z0-9_]+$', description: 'stable, for clients; listed per status in each response' },
+    field: { type: 'string', description: 'the input at fault, when there is one' },
+    errors: {
+      type: 'array',
+      items: obj(['field', 'code', 'message'], { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } }),
+    },
+    limit: obj(['name'], { name: { type: 'string' }, value: { type: 'integer' } }),
+    instance: { type: 'string' },
+  }),
+  Money: obj(['amountMinor', 'currency'], { amountMinor: { type: 'integer' }, currency: { type: 'string', pattern: '^[A-Z]{3}$' } }),
+  Plan: obj(['planId', 'region', 'kind', 'days', 'dataMb', 'listPrice'], {
+    planId: { type: 'string' },
+    region: { enum: ['EU', 'US', 'APAC'] },
+    kind: { enum: ['daily', 'monthly', 'annual'] },
+    days: { type: 'integer', minimum: 1 },
+    dataMb: { type: 'integer', minimum: 0 },
+    listPrice: money,
+  }),
+  PlanList: obj(['plans'], { plans: { type: 'array', items: { $ref: '#/components/schemas/Plan' } } }),
+  AccountCreated: obj(['accountId', 'position'], { accountId: uuid, position }),
+  SubscriptionCreated: obj(['subscriptionId', 'position'], { subscriptionId: uuid, position }),
+  Bucket: obj(['bucketId', 'expiresAt', 'mbGranted', 'mbRemaining'], {
+    bucketId: { type: 'string' },
+    expiresAt: time,
+    mbGranted: { type: 'integer', minimum: 0 },
+    mbRemaining: { type: 'integer', minimum: 0 },
+  }),
+  Subscription: obj(
+    ['subscriptionId', 'accountId', 'iccid', 'region', 'status', 'dataRemainingMb', 'expiresAt', 'plansBought', 'buckets'],
+    {
+      subscriptionId: uuid,
+      accountId: uuid,
+      iccid: { type: 'string', pattern: '^[0-9]{19,20}$' },
+      region: { enum: ['EU', 'US', 'APAC'] },
+      status: { enum: ['new', 'active', 'expired'] },
+      dataRemainingMb: { type: 'integer', minimum: 0 },
+      expiresAt: { ...time, nullable: true },
+      plansBought: { type: 'integer', minimum: 0 },
+      pendingRenewalId: { type: 'string', nullable: true },
+      buckets: { type: 'array', items: { $ref: '#/components/schemas/Bucket' } },
+      position,
+      asOf: time,
+    },
+  ),
+  RenewalStarted: obj(['renewalId', 'status', 'position'], {
+    renewalId: uuid,
+    status: { enum: ['completed', 'failed', 'pending'] },
+    reason: { type: 'string', description: 'why the payment failed: card_declined, insufficient_funds, …' },
+    position,
+  }),
+  Renewal: obj(['renewalId', 'subscriptionId', 'planId', 'status', 'price', 'paymentMethod'], {
+    renewalId: uuid,
+    subscriptionId: uuid,
+    planId: { type: 'string' },
+    status: { enum: ['pending', 'completed', 'failed'] },
+    reason: { type: 'string' },
+    price: money,
+    paymentMethod: { enum: ['card', 'paypal', 'apple_pay'] },
+    newExpiry: { ...time, nullable: true },
+  }),
+  UsageRecorded: obj(['usageId', 'mb', 'dataRemainingMb', 'position'], {
+    usageId: { type: 'string' },
+    mb: { type: 'integer', minimum: 0 },
+    dataRemainingMb: { type: 'integer', minimum: 0 },
+    position,
+  }),
+  StoredEvents: obj(['subscriptionId', 'events'], {
+    subscriptionId: uuid,
+    events: {
+      type: 'array',
+      items: obj(['eventId', 'type', 'revision', 'position', 'recordedAt', 'data', 'metadata'], {
+        eventId: { type: 'string' },
+        type: { type: 'string' },
+        revision: { type: 'integer', minimum: 0 },
+        position,
+        recordedAt: time,
+        data: { type: 'object' },
+        metadata: { type: 'object' },
+      }),
+    },
+  }),
+  Health: obj(['status', 'projection', 'projections'], {
+    status: { enum: ['ok', 'degraded'] },
+    projection: obj(['position'], { position }),
+    projections: {
+      type: 'array',
+      items: obj(['name', 'state', 'quarantined'], { name: { type: 'string' }, state: { type: 'string' }, quarantined: { type: 'array' } }),
+    },
+  }),
+};
