@@ -49,6 +49,12 @@ describe('transport limits, on a real socket', () => {
   );
   afterAll(() => stop(s.ledger));
 
+  it('refuses a minPosition no event has reached, at once, with 400', async () => {
+    const res = await fetch(`${s.base}/v1/subscriptions/00000000-0000-4000-8000-000000000000?minPosition=1000000`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'POSITION_NOT_IN_LOG', field: 'minPosition' });
+  });
+
   it('answers oversized headers with 431 problem+json', async () => {
     const answer = await raw(s.port, [`GET /v1/plans HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]);
     const p = problemOf(answer);
@@ -79,7 +85,14 @@ describe('transport limits, on a real socket', () => {
   });
 
   it('refuses more concurrent minPosition waits than allowed, at once, with 503 and Retry-After', async () => {
-    const url = `${s.base}/v1/subscriptions/00000000-0000-4000-8000-000000000000?minPosition=1000`;
+    // With no projector running, a real position stays unprojected for as long as the wait lasts.
+    const account = await fetch(`${s.base}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"phoneNumber":"+491701234599"}',
+    });
+    const { position } = (await account.json()) as { position: string };
+    const url = `${s.base}/v1/subscriptions/00000000-0000-4000-8000-000000000000?minPosition=${position}`;
     const waiting = [fetch(url), fetch(url)];
     await new Promise((r) => setTimeout(r, 300));
     const third = await fetch(url);

@@ -1,10 +1,34 @@
 import { DataSource } from 'typeorm';
+import { EventStore } from '@ledger/event-store';
 import { ProjectionPosition } from '@ledger/read-models';
 import { ProblemException } from './problem';
 
+/**
+ * Positions the ledger hands out are positions of events, so an event exists at or after any
+ * position a client got from a command. When none does, the position was never handed out:
+ * waiting for it would only end in a 503, so it is refused at once.
+ */
+const inLog = async (store: EventStore, minPosition: bigint): Promise<boolean> => {
+  if (minPosition === 0n) return true;
+  try {
+    return (await store.readAll({ fromPosition: minPosition - 1n, limit: 1 })).length > 0;
+  } catch {
+    // A store that cannot read from an arbitrary position: wait as before.
+    return true;
+  }
+};
+
 /** Bounded wait for `minPosition`; past the bound the client learns the view is behind, not stale data. */
-export const awaitProjection = async (position: ProjectionPosition, minPosition: bigint | undefined): Promise<void> => {
-  if (minPosition === undefined) return;
+export const awaitProjection = async (position: ProjectionPosition, minPosition: bigint | undefined, store: EventStore): Promise<void> => {
+  if (minPosition === undefined || (await position.reached(minPosition))) return;
+  if (!(await inLog(store, minPosition))) {
+    throw new ProblemException(
+      400,
+      'POSITION_NOT_IN_LOG',
+      `no event has been written at or after position ${minPosition}; use a position a command answered`,
+      'minPosition',
+    );
+  }
   if (await position.waitFor(minPosition)) return;
   throw new ProblemException(
     503,

@@ -21,6 +21,7 @@ const WITH_BODY: Codes = {
   415: ['UNSUPPORTED_MEDIA_TYPE'],
 };
 const READ_YOUR_WRITES: Codes = { 503: ['PROJECTION_BEHIND', 'TOO_MANY_WAITERS', 'READ_MODEL_FAILED'] };
+const QUERY_400 = ['VALIDATION_FAILED', 'POSITION_NOT_IN_LOG'];
 const cardLinks = (from: string) => ({
   GetSubscription: { operationId: 'SubscriptionsController_get', parameters: { id: from }, description: 'the card just written' },
   GetSubscriptionEvents: { operationId: 'SubscriptionsController_events', parameters: { id: from }, description: "the card's events" },
@@ -49,7 +50,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   },
   SubscriptionsController_get: {
     success: [200, 'Subscription'],
-    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
+    errors: { 400: QUERY_400, 404: ['SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
   SubscriptionsController_events: {
     success: [200, 'StoredEvents'],
@@ -79,7 +80,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   },
   RenewalsController_get: {
     success: [200, 'Renewal'],
-    errors: { 400: ['VALIDATION_FAILED'], 404: ['RENEWAL_NOT_FOUND'], ...READ_YOUR_WRITES },
+    errors: { 400: QUERY_400, 404: ['RENEWAL_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
   UsageController_record: {
     success: [201, 'UsageRecorded'],

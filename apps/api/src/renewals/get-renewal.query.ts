@@ -3,7 +3,8 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { ProjectionPosition, RenewalEntity } from '@ledger/read-models';
 import { subscriptionStreamId } from '@ledger/domain';
-import { DATA_SOURCE, PROJECTION_POSITION } from '../infrastructure/tokens';
+import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
+import { EventStore } from '@ledger/event-store';
 import { awaitProjection, refuseIfSetAside } from '../http/read-your-writes';
 import { ProblemException } from '../http/problem';
 
@@ -33,10 +34,11 @@ export class GetRenewalHandler implements IQueryHandler<GetRenewalQuery> {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(PROJECTION_POSITION) private readonly position: ProjectionPosition,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute({ subscriptionId, renewalId, minPosition }: GetRenewalQuery): Promise<RenewalView> {
-    await awaitProjection(this.position, minPosition);
+    await awaitProjection(this.position, minPosition, this.store);
     await refuseIfSetAside(this.dataSource, 'renewal', subscriptionStreamId(subscriptionId));
     const row = await this.dataSource.getRepository(RenewalEntity).findOneBy({ renewalId, subscriptionId });
     if (!row)

@@ -3,7 +3,8 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError, subscriptionStreamId } from '@ledger/domain';
 import { BucketView, CardBalanceEntity, ProjectionPosition } from '@ledger/read-models';
-import { DATA_SOURCE, PROJECTION_POSITION } from '../infrastructure/tokens';
+import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
+import { EventStore } from '@ledger/event-store';
 import { awaitProjection, refuseIfSetAside } from '../http/read-your-writes';
 
 export interface SubscriptionView {
@@ -56,10 +57,11 @@ export class GetSubscriptionHandler implements IQueryHandler<GetSubscriptionQuer
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(PROJECTION_POSITION) private readonly position: ProjectionPosition,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async execute({ subscriptionId, minPosition, now }: GetSubscriptionQuery): Promise<SubscriptionView> {
-    await awaitProjection(this.position, minPosition);
+    await awaitProjection(this.position, minPosition, this.store);
     await refuseIfSetAside(this.dataSource, 'card_balance', subscriptionStreamId(subscriptionId));
     const row = await this.dataSource.getRepository(CardBalanceEntity).findOneBy({ subscriptionId });
     if (!row) throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);

@@ -57,9 +57,14 @@ export class ProjectionPosition {
     for (const w of this.waiters) if (w.position <= position) w.done(true);
   }
 
+  /** Whether the projections have reached `position` now, without waiting. */
+  async reached(position: bigint): Promise<boolean> {
+    return position <= this.known || (await this.current()) >= position;
+  }
+
   /** True when the projections reached `position` within `timeoutMs`; refuses beyond `maxWaiters`. */
   async waitFor(position: bigint, timeoutMs = this.defaultWaitMs): Promise<boolean> {
-    if (position <= this.known || (await this.current()) >= position) return true;
+    if (await this.reached(position)) return true;
     if (this.waiters.size >= this.maxWaiters) throw new TooManyWaitersError(this.maxWaiters);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => waiter.done(false), timeoutMs);
