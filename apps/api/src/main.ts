@@ -17,6 +17,15 @@ Environment:
   QUERY_WAIT_MS         max wait for ?minPosition= (default 5000)
   PROJECTION_BATCH_SIZE events per projection transaction (default 500)
   LEDGER_PROJECTOR      "off" to run the projector as its own process
+  HTTP_MAX_BODY_BYTES   largest request body (default 65536)
+  HTTP_MAX_JSON_DEPTH   deepest JSON nesting accepted (default 32)
+  HTTP_MAX_HEADER_BYTES largest request headers (default 16384)
+  HTTP_REQUEST_TIMEOUT_MS  whole request, headers and body (default 30000)
+  QUERY_MAX_WAITERS     concurrent ?minPosition= waits per process (default 256)
+  RATE_LIMIT_PER_MINUTE requests per client address per minute, 0 = off (default 30000)
+  CORS_ORIGINS          comma-separated browser origins allowed (default: none)
+
+The embedded data directory is locked: a second process on it exits with code 2, naming the holder.
 `;
 
 const main = async (): Promise<void> => {
