@@ -14,7 +14,7 @@ const uuidParam = { type: 'string', format: 'uuid' };
 const positionParam = { type: 'string', pattern: '^[0-9]{1,19}$' };
 
 /** Every operation may meet these: the rate limit, and the limits on what a request may be. */
-const ANY: Codes = { 429: ['RATE_LIMITED'] };
+const ANY: Codes = { 408: ['REQUEST_TIMEOUT'], 429: ['RATE_LIMITED'], 431: ['HEADERS_TOO_LARGE'] };
 const WITH_BODY: Codes = {
   400: ['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'JSON_TOO_DEEP'],
   413: ['PAYLOAD_TOO_LARGE'],
@@ -130,6 +130,7 @@ const response = (status: number, codes: string[]) => ({
  * testing, closed request bodies). An operation the map does not know fails the build of the doc.
  */
 export const applyContract = (doc: OpenAPIObject): OpenAPIObject => {
+  doc.info.description = `${doc.info.description ?? ''}\n\nEvery error is application/problem+json with a stable \`code\`. Besides the responses listed per operation: a known path called with another method answers 405 METHOD_NOT_ALLOWED with \`Allow\`; an unknown path 404 ROUTE_NOT_FOUND; a bug 500 INTERNAL_ERROR, with nothing written.`;
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...(RESPONSE_SCHEMAS as Record<string, object>) } };
   // Unknown fields are refused (forbidNonWhitelisted), so request bodies are closed.
   for (const name of Object.keys(doc.components.schemas ?? {})) {
