@@ -56,9 +56,25 @@ export const badInputCases = (storage: StorageFactory): void => {
   const renewals = () => `/v1/subscriptions/${card.subscriptionId}/renewals`;
 
   it('refuses a malformed phone number', () =>
-    refused('POST', '/v1/accounts', { phoneNumber: '0170 123' }, {}, 400, 'VALIDATION_FAILED', 'phoneNumber'));
+    refused(
+      'POST',
+      '/v1/auth/register',
+      { phoneNumber: '0170 123', password: 'long enough password' },
+      {},
+      400,
+      'VALIDATION_FAILED',
+      'phoneNumber',
+    ));
   it('refuses unknown fields', () =>
-    refused('POST', '/v1/accounts', { phoneNumber: '+491701234567', name: 'x' }, {}, 400, 'VALIDATION_FAILED', 'name'));
+    refused(
+      'POST',
+      '/v1/auth/register',
+      { phoneNumber: '+491701234567', password: 'long enough password', name: 'x' },
+      {},
+      400,
+      'VALIDATION_FAILED',
+      'name',
+    ));
   it('refuses an ICCID that is not 19–20 digits', () =>
     refused(
       'POST',
@@ -160,7 +176,7 @@ export const badInputCases = (storage: StorageFactory): void => {
   });
 
   it('refuses a request that is not JSON with 415', async () => {
-    const res = await h.request('POST', '/v1/accounts', undefined, { 'content-type': 'text/plain' });
+    const res = await h.request('POST', '/v1/auth/register', undefined, { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
     expect(res.contentType).toContain('application/problem+json');
   });
@@ -189,14 +205,21 @@ export const badInputCases = (storage: StorageFactory): void => {
   it('refuses a form-encoded body with 415', () =>
     refused(
       'POST',
-      '/v1/accounts',
+      '/v1/auth/register',
       'phoneNumber=%2B491701234567',
       { 'content-type': 'application/x-www-form-urlencoded' },
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ));
   it('refuses a prototype-polluting key', () =>
-    refused('POST', '/v1/accounts', '{"phoneNumber":"+491701234567","__proto__":{"x":1}}', {}, 400, 'MALFORMED_REQUEST'));
+    refused(
+      'POST',
+      '/v1/auth/register',
+      '{"phoneNumber":"+491701234567","password":"long enough password","__proto__":{"x":1}}',
+      {},
+      400,
+      'MALFORMED_REQUEST',
+    ));
   it('refuses a minPosition beyond 64 bits at once, naming it', () =>
     refused(
       'GET',

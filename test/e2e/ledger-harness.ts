@@ -1,7 +1,11 @@
 import { LedgerConfig, loadConfig } from '@ledger/config';
 import { PaymentGateway } from '@ledger/payments';
 import { LedgerStorage, openLedgerStorage } from '@ledger/read-models';
+import { randomUUID } from 'node:crypto';
+import { Identity, StaffRole, testSecrets } from '@ledger/identity';
 import { LedgerApp, createLedgerApp } from '../../apps/api/src/bootstrap';
+import { IDENTITY } from '../../apps/api/src/infrastructure/tokens';
+import { Owner, signUp } from './sign-up';
 
 export interface Reply<T = any> {
   status: number;
@@ -11,7 +15,18 @@ export interface Reply<T = any> {
 
 export interface Harness {
   readonly ledger: LedgerApp;
-  request<T = any>(method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  /**
+   * Authenticated as whoever may make the call: a card's owner on its routes (by the card id in the
+   * URL), the owner named by `accountId` (else the newest owner) when opening a card, the usage
+   * feed's client on usage. An explicit `authorization` header wins; `authorization: ''` calls anonymously.
+   */
+  request<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  /** The same, with no token picked for you. */
+  raw<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  signUp(): Promise<Owner>;
+  /** A token for a staff member with `role`, created the way `npm run staff` does. */
+  staffToken(role: StaffRole): Promise<string>;
+  readonly usageToken: () => Promise<string>;
   close(): Promise<void>;
 }
 
@@ -30,32 +45,92 @@ export const startHarness = async (
     logger: false,
   });
   const fastify = ledger.app.getHttpAdapter().getInstance();
-  return {
-    ledger,
-    request: async (method, url, body, headers = {}) => {
-      const res = await fastify.inject({
-        method,
-        url,
-        payload: body as any,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+  const identity = ledger.app.get<Identity>(IDENTITY);
+  const raw: Harness['raw'] = async (method, url, body, headers = {}) => {
+    const res = await fastify.inject({
+      method,
+      url,
+      payload: body as any,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    });
+    const contentType = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, contentType, body: (contentType.includes('json') ? res.json() : res.body) as any };
+  };
+  const owners = new Map<string, Owner>();
+  const cardOwners = new Map<string, Owner>();
+  let newest: Owner | null = null;
+  let usage: Promise<string> | null = null;
+  const usageToken = (): Promise<string> =>
+    (usage ??= (async () => {
+      const client = await identity.staff.createClient(`usage-feed-${randomUUID()}`, ['usage:record'], new Date());
+      const token = await raw('POST', '/v1/auth/token', {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
       });
-      const contentType = String(res.headers['content-type'] ?? '');
-      return { status: res.statusCode, contentType, body: (contentType.includes('json') ? res.json() : res.body) as any };
+      return token.body.accessToken as string;
+    })());
+  const tokenFor = async (method: string, url: string, body: unknown): Promise<string | null> => {
+    const card = /^\/v1\/subscriptions\/([^/?]+)/.exec(url)?.[1];
+    if (card && /\/usage$/.test(url.split('?')[0])) return usageToken();
+    if (card) return (cardOwners.get(card.toLowerCase()) ?? newest)?.accessToken ?? null;
+    if (method === 'POST' && url === '/v1/subscriptions') {
+      const named = owners.get(String((body as { accountId?: string })?.accountId ?? ''));
+      return (named ?? newest)?.accessToken ?? null;
+    }
+    if (url.startsWith('/v1/accounts')) return newest?.accessToken ?? null;
+    return null;
+  };
+  const harness: Harness = {
+    ledger,
+    raw,
+    request: async (method, url, body, headers = {}) => {
+      const explicit = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+      const token = explicit ? null : await tokenFor(method, url, body);
+      const sent = explicit
+        ? Object.fromEntries(Object.entries(headers).filter(([k, v]) => k.toLowerCase() !== 'authorization' || v !== ''))
+        : headers;
+      const reply = await raw(method, url, body, token ? { ...sent, authorization: `Bearer ${token}` } : sent);
+      if (method === 'POST' && url === '/v1/subscriptions' && reply.status === 201 && token) {
+        const owner = [...owners.values()].find((o) => o.accessToken === token);
+        if (owner) cardOwners.set(reply.body.subscriptionId, owner);
+      }
+      return reply;
     },
+    signUp: async () => {
+      const owner = await signUp((m, u, b, hd) => raw(m as 'GET', u, b, hd));
+      owners.set(owner.accountId, owner);
+      newest = owner;
+      return owner;
+    },
+    staffToken: async (role) => {
+      const username = `${role}-${randomUUID().slice(0, 8)}`;
+      await identity.staff.createStaff(username, role, 'staff password 1', new Date());
+      const login = await raw('POST', '/v1/auth/staff/login', { username, password: 'staff password 1' });
+      return login.body.accessToken as string;
+    },
+    usageToken,
     close: async () => {
       await ledger.close();
       await ledger.storage.close();
     },
   };
+  return harness;
 };
 
 /** A customer with one card in `region`, ready to renew. */
-export const newCard = async (h: Harness, region = 'EU'): Promise<{ accountId: string; subscriptionId: string; position: string }> => {
-  const account = await h.request('POST', '/v1/accounts', { phoneNumber: '+491701234567' });
-  expect(account.status).toBe(201);
-  const card = await h.request('POST', '/v1/subscriptions', { accountId: account.body.accountId, iccid: '8949020000012345678', region });
+let iccids = 0;
+/** A distinct ICCID per card (they are unique across cards). */
+export const freshIccid = (): string => `894902${String(process.pid % 10_000).padStart(4, '0')}${String(iccids++).padStart(9, '0')}`;
+
+export const newCard = async (
+  h: Harness,
+  region = 'EU',
+): Promise<{ accountId: string; subscriptionId: string; position: string; owner: Owner }> => {
+  const owner = await h.signUp();
+  const card = await h.request('POST', '/v1/subscriptions', { accountId: owner.accountId, iccid: freshIccid(), region });
   expect(card.status).toBe(201);
-  return { accountId: account.body.accountId, subscriptionId: card.body.subscriptionId, position: card.body.position };
+  return { accountId: owner.accountId, subscriptionId: card.body.subscriptionId, position: card.body.position, owner };
 };
 
 export const renewalBody = (planId = 'eu-monthly-10gb', token = 'tok_visa', extra: Record<string, unknown> = {}) => ({

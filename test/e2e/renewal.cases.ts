@@ -151,8 +151,8 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect((await eventTypes(h, subscriptionId)).filter((t) => t === 'DataUsageRecorded')).toHaveLength(1);
   });
 
-  it('carries audit metadata on every event', async () => {
-    const { subscriptionId } = await newCard(h);
+  it('carries audit metadata on every event, the authenticated owner as its actor', async () => {
+    const { subscriptionId, accountId } = await newCard(h);
     await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), {
       'Idempotency-Key': 'audit-1',
       'X-Correlation-Id': 'corr-42',
@@ -160,7 +160,7 @@ export const renewalCases = (storage: StorageFactory): void => {
     const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events;
     const renewalEvents = events.slice(1);
     for (const e of renewalEvents) {
-      expect(e.metadata).toMatchObject({ correlationId: 'corr-42', idempotencyKey: 'audit-1', actor: 'anonymous' });
+      expect(e.metadata).toMatchObject({ correlationId: 'corr-42', idempotencyKey: 'audit-1', actor: `account:${accountId}` });
       expect(typeof e.metadata.commandId).toBe('string');
     }
     const planSelected = renewalEvents.find((e: { type: string }) => e.type === 'PlanSelected');

@@ -1,11 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccessGuard } from './auth/access.guard';
+import { LedgerThrottlerGuard } from './auth/ledger-throttler.guard';
+import { AuthController } from './auth/auth.controller';
+import { SandboxSmsController } from './auth/sandbox-sms.controller';
+import { VerifyAccountHandler } from './accounts/verify-account.handler';
+import { CardAccess } from './auth/card-access';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InfrastructureOptions, LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { PlansController } from './plans/plans.controller';
 import { AccountsController } from './accounts/accounts.controller';
-import { RegisterAccountHandler } from './accounts/register-account.handler';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { OpenSubscriptionHandler } from './subscriptions/open-subscription.handler';
 import { GetSubscriptionHandler } from './subscriptions/get-subscription.query';
@@ -29,11 +34,32 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         LedgerInfrastructureModule.forRoot(options),
-        ...(throttling ? [ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: perMinute }] })] : []),
+        ...(throttling
+          ? [
+              ThrottlerModule.forRoot({
+                throttlers: [
+                  { name: 'default', ttl: 60_000, limit: perMinute },
+                  { name: 'auth', ttl: 60_000, limit: options.config.http.authRateLimitPerMinute },
+                ],
+              }),
+            ]
+          : []),
       ],
-      controllers: [PlansController, AccountsController, SubscriptionsController, RenewalsController, UsageController, HealthController],
+      controllers: [
+        AuthController,
+        SandboxSmsController,
+        PlansController,
+        AccountsController,
+        SubscriptionsController,
+        RenewalsController,
+        UsageController,
+        HealthController,
+      ],
       providers: [
-        RegisterAccountHandler,
+        VerifyAccountHandler,
+        CardAccess,
+        // Authentication first, so the rate limit can count per account rather than per address.
+        { provide: APP_GUARD, useClass: AccessGuard },
         OpenSubscriptionHandler,
         GetSubscriptionHandler,
         GetSubscriptionEventsHandler,
@@ -41,7 +67,7 @@ export class AppModule {
         RenewSubscriptionHandler,
         GetRenewalHandler,
         RecordUsageHandler,
-        ...(throttling ? [{ provide: APP_GUARD, useClass: ThrottlerGuard }] : []),
+        ...(throttling ? [{ provide: APP_GUARD, useClass: LedgerThrottlerGuard }] : []),
       ],
     };
   }

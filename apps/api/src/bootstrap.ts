@@ -16,7 +16,10 @@ import {
 import { AppModule } from './app.module';
 import { applyContract } from './openapi/contract';
 import { PROJECTION_POSITION } from './infrastructure/tokens';
+import { join } from 'node:path';
 import helmet from '@fastify/helmet';
+import { LedgerSecrets, SandboxSms, loadSecrets, openIdentity } from '@ledger/identity';
+import { moveLegacyContacts } from './accounts/legacy-contacts';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ledgerValidationPipe } from './http/validation';
 import { clientErrorHandler } from './http/client-errors';
@@ -34,7 +37,19 @@ export interface CreateLedgerAppOptions {
   readonly storage?: LedgerStorage;
   readonly paymentGateway?: PaymentGateway;
   readonly logger?: false;
+  /** Tests hand in fixed keys instead of the data directory's secrets file. */
+  readonly secrets?: LedgerSecrets;
 }
+
+/** The secrets from the environment, else the data directory's file (created on first start). */
+const resolveSecrets = (config: LedgerConfig): LedgerSecrets => {
+  const { secrets, generated } = loadSecrets(process.env, join(config.dataDir, 'secrets.json'));
+  if (generated)
+    new Logger('Identity').warn(
+      `generated new keys in ${join(config.dataDir, 'secrets.json')}; back it up with the data, or set LEDGER_JWT_SECRET, LEDGER_DATA_KEY and LEDGER_FINGERPRINT_KEY`,
+    );
+  return secrets;
+};
 
 /** The API (and, unless turned off, the projector in the same process), ready to listen. */
 export const createLedgerApp = async (config: LedgerConfig, options: CreateLedgerAppOptions = {}): Promise<LedgerApp> => {
@@ -51,8 +66,11 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   registerJsonBody(fastify, limits.maxJsonDepth);
   const routes = new RouteTable();
   routes.attach(fastify);
+  const sandboxSms = new SandboxSms();
+  const identity = openIdentity(storage.dataSource, options.secrets ?? resolveSecrets(config), sandboxSms);
+  await moveLegacyContacts(storage.dataSource, identity.vault);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, storage, paymentGateway: options.paymentGateway }),
+    AppModule.forRoot({ config, storage, identity, sandboxSms, paymentGateway: options.paymentGateway }),
     adapter,
     // Our JSON parser (bounded depth) is the only one: no form bodies, no second JSON parser.
     { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: false },
@@ -65,6 +83,15 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     .setTitle('Subscription ledger')
     .setDescription('Renew prepaid eSIM data cards; every change is an immutable event.')
     .setVersion('0.1.0')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'an access token from POST /v1/auth/login, /v1/auth/staff/login or /v1/auth/token',
+      },
+      'bearer',
+    )
     .build();
   SwaggerModule.setup('docs', app, () => applyContract(SwaggerModule.createDocument(app, doc)));
   await app.init();

@@ -28,8 +28,10 @@ export interface HttpLimits {
   readonly requestTimeoutMs: number;
   /** Concurrent `minPosition` waits in one process; more answer 503 at once. */
   readonly maxQueryWaiters: number;
-  /** Requests per client address per minute; 0 turns the limit off. */
+  /** Requests per caller (account, staff, client; else address) per minute; 0 turns the limits off. */
   readonly rateLimitPerMinute: number;
+  /** Requests to credential routes (login, codes, refresh) per client address per minute. */
+  readonly authRateLimitPerMinute: number;
   /** Origins allowed to call the API from a browser; empty: no CORS headers at all. */
   readonly corsOrigins: readonly string[];
 }
@@ -113,6 +115,7 @@ const httpLimits = (env: Env): HttpLimits => ({
   requestTimeoutMs: intSetting(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
   maxQueryWaiters: intSetting(env, 'QUERY_MAX_WAITERS', 256, 1, 100_000),
   rateLimitPerMinute: intSetting(env, 'RATE_LIMIT_PER_MINUTE', 30_000, 0, 10_000_000),
+  authRateLimitPerMinute: intSetting(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 60, 1, 10_000_000),
   corsOrigins: corsOrigins(env),
 });
 

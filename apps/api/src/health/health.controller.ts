@@ -5,6 +5,7 @@ import { EventStore } from '@ledger/event-store';
 import { ProjectionPosition, QuarantineStore, QuarantinedStream } from '@ledger/read-models';
 import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
 import { ProblemException } from '../http/problem';
+import { Public } from '../auth/access.decorator';
 
 interface StatusRow {
   name: string;
@@ -15,6 +16,7 @@ interface StatusRow {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -3,6 +3,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '@ledger/domain';
 import { ConcurrencyError, DuplicateEventIdError, EventSchemaError } from '@ledger/event-store';
 import { TooManyWaitersError } from '@ledger/read-models';
+import { IDENTITY_STATUS, IdentityError } from '@ledger/identity';
 import { ProblemBody, ProblemException, problem } from './problem';
 import { RouteTable } from './route-table';
 
@@ -22,6 +23,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   SUBSCRIPTION_EXPIRED: 422,
   USAGE_ID_REUSED: 422,
   INVALID_COMMAND: 400,
+  ICCID_IN_USE: 409,
 };
 
 /** Frameworks raise these before our code runs (bad JSON, wrong content type, unknown route). */
@@ -55,6 +57,15 @@ export const toProblem = (err: unknown): ProblemBody => {
       409,
       'DUPLICATE_EVENT_ID',
       'this request collides with events already written under another key; retry with a new Idempotency-Key',
+    );
+  }
+  if (err instanceof IdentityError) {
+    return problem(
+      IDENTITY_STATUS[err.code],
+      err.code,
+      err.message,
+      err.field,
+      err.retryAfterSeconds ? { retryAfterSeconds: err.retryAfterSeconds } : {},
     );
   }
   if (err instanceof TooManyWaitersError) {
@@ -107,6 +118,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status === 503) this.logger.warn(`${request.method} ${request.url}: ${body.code}: ${body.detail}`);
     else if (body.status >= 500) this.logger.error(`${request.method} ${request.url}: ${(err as Error)?.stack ?? String(err)}`);
     if (body.status === 503) reply.header('Retry-After', '1');
+    if (err instanceof IdentityError && err.retryAfterSeconds) reply.header('Retry-After', String(err.retryAfterSeconds));
+    if (body.status === 401)
+      reply.header('WWW-Authenticate', `Bearer realm="ledger"${body.code === 'TOKEN_INVALID' ? ', error="invalid_token"' : ''}`);
     reply.status(body.status).header('Content-Type', 'application/problem+json').send(body);
   }
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { EventMetadata } from '@ledger/event-store';
+import { Subject, actorOf } from '@ledger/identity';
 import { ProblemException } from './problem';
 
-/** Audit metadata for the events a request causes; `actor` becomes the JWT subject once auth lands. */
+/** Audit metadata for the events a request causes. */
 export interface RequestContext {
   readonly commandId: string;
   readonly correlationId: string;
@@ -13,11 +14,13 @@ export interface RequestContext {
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const requestContext = (req: FastifyRequest): RequestContext => {
+/** `actor` is the authenticated subject (`account:<id>`, `staff:<id>`, `client:<id>`). */
+export const requestContext = (req: FastifyRequest, actor?: string): RequestContext => {
   const commandId = randomUUID();
   const header = req.headers['x-correlation-id'];
   const correlationId = typeof header === 'string' && ID_PATTERN.test(header) ? header : commandId;
-  return { commandId, correlationId, actor: 'anonymous', now: new Date().toISOString() };
+  const subject = (req as FastifyRequest & { subject?: Subject }).subject;
+  return { commandId, correlationId, actor: actor ?? (subject ? actorOf(subject) : 'anonymous'), now: new Date().toISOString() };
 };
 
 export const eventMetadata = (ctx: RequestContext, idempotencyKey: string, causationId?: string): EventMetadata => ({

@@ -4,11 +4,15 @@ import { LEDGER_CONFIG, LedgerConfig } from '@ledger/config';
 import { PAYMENT_GATEWAY, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
 import { LEDGER_PROJECTION_NAMES, LedgerStorage, ProjectionPosition } from '@ledger/read-models';
 
-import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION, PROMOTION_RULES } from './tokens';
+import { Identity, SandboxSms } from '@ledger/identity';
+import { DATA_SOURCE, EVENT_STORE, IDENTITY, PROJECTION_POSITION, PROMOTION_RULES, SANDBOX_SMS } from './tokens';
 
 export interface InfrastructureOptions {
   readonly config: LedgerConfig;
   readonly storage: LedgerStorage;
+  readonly identity: Identity;
+  /** The sandbox SMS sink, when no real provider is configured (GET /v1/sandbox/sms reads it). */
+  readonly sandboxSms: SandboxSms | null;
   readonly paymentGateway?: PaymentGateway;
 }
 
@@ -16,7 +20,7 @@ export interface InfrastructureOptions {
 @Global()
 @Module({})
 export class LedgerInfrastructureModule {
-  static forRoot({ config, storage, paymentGateway }: InfrastructureOptions): DynamicModule {
+  static forRoot({ config, storage, identity, sandboxSms, paymentGateway }: InfrastructureOptions): DynamicModule {
     const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
     const providers = [
       { provide: LEDGER_CONFIG, useValue: config },
@@ -24,6 +28,8 @@ export class LedgerInfrastructureModule {
       { provide: DATA_SOURCE, useValue: storage.dataSource },
       { provide: PAYMENT_GATEWAY, useValue: paymentGateway ?? new SandboxPaymentGateway() },
       { provide: PROMOTION_RULES, useValue: rules },
+      { provide: IDENTITY, useValue: identity },
+      { provide: SANDBOX_SMS, useValue: sandboxSms },
       {
         provide: PROJECTION_POSITION,
         useValue: new ProjectionPosition(storage.dataSource, LEDGER_PROJECTION_NAMES, config.queryWaitMs, config.http.maxQueryWaiters),

@@ -2,3 +2,5 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const PROJECTION_POSITION = Symbol('PROJECTION_POSITION');
 export const PROMOTION_RULES = Symbol('PROMOTION_RULES');
+export const IDENTITY = Symbol('IDENTITY');
+export const SANDBOX_SMS = Symbol('SANDBOX_SMS');

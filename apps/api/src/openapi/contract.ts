@@ -4,7 +4,9 @@ import { RESPONSE_SCHEMAS } from './schemas';
 type Codes = Partial<Record<number, string[]>>;
 
 interface OperationContract {
-  readonly success: [number, string];
+  readonly success: [number, string | null];
+  /** Who may call it, in words for the document; absent: anyone (no token). */
+  readonly who?: string;
   readonly errors: Codes;
   readonly links?: Record<string, { operationId: string; parameters: Record<string, string>; requestBody?: object; description: string }>;
 }
@@ -29,27 +31,44 @@ const cardLinks = (from: string) => ({
   RecordUsage: { operationId: 'UsageController_record', parameters: { id: from }, description: 'record usage on the card' },
 });
 
+const AUTH_400 = [...WITH_BODY[400]!, 'WEAK_PASSWORD', 'CODE_INVALID'];
+const CREDENTIALS: Codes = { ...WITH_BODY, 400: AUTH_400 };
+const OWNER = 'card owner';
+const READERS = 'card owner (own cards), support, finance, auditor';
+
 const OPERATIONS: Record<string, OperationContract> = {
   PlansController_list: { success: [200, 'PlanList'], errors: { 400: ['VALIDATION_FAILED'] } },
-  AccountsController_register: {
-    success: [201, 'AccountCreated'],
-    errors: { ...WITH_BODY },
-    links: {
-      OpenSubscription: {
-        operationId: 'SubscriptionsController_open',
-        parameters: {},
-        requestBody: { accountId: '$response.body#/accountId', iccid: '8949020000012345678', region: 'EU' },
-        description: 'open a card under this account',
-      },
-    },
+  AuthController_register: { success: [202, 'Registered'], errors: { ...CREDENTIALS, 409: ['PHONE_ALREADY_REGISTERED'] } },
+  AuthController_verify: { success: [200, 'Verified'], errors: { ...CREDENTIALS } },
+  AuthController_login: {
+    success: [200, 'Session'],
+    errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_NOT_VERIFIED'], 429: ['RATE_LIMITED', 'ACCOUNT_LOCKED'] },
+  },
+  AuthController_refresh: { success: [200, 'Session'], errors: { ...CREDENTIALS, 401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED'] } },
+  AuthController_logout: { success: [204, null], errors: { ...CREDENTIALS } },
+  AuthController_requestReset: { success: [202, 'Message'], errors: { ...CREDENTIALS } },
+  AuthController_confirmReset: { success: [200, 'PasswordChanged'], errors: { ...CREDENTIALS } },
+  AuthController_staffLogin: {
+    success: [200, 'Session'],
+    errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'], 429: ['RATE_LIMITED', 'ACCOUNT_LOCKED'] },
+  },
+  AuthController_token: { success: [200, 'ClientToken'], errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'] } },
+  SandboxSmsController_list: { success: [200, 'SandboxSms'], errors: { 400: ['VALIDATION_FAILED'], 404: ['ROUTE_NOT_FOUND'] } },
+  AccountsController_me: { success: [200, 'Me'], who: OWNER, errors: {} },
+  AccountsController_erase: {
+    success: [204, null],
+    who: 'the card owner (own account), admin',
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['ACCOUNT_NOT_FOUND'] },
   },
   SubscriptionsController_open: {
     success: [201, 'SubscriptionCreated'],
-    errors: { ...WITH_BODY, 404: ['ACCOUNT_NOT_FOUND'], 409: ['SUBSCRIPTION_ALREADY_OPENED', 'CONCURRENCY_CONFLICT'] },
+    who: OWNER,
+    errors: { ...WITH_BODY, 404: ['ACCOUNT_NOT_FOUND'], 409: ['SUBSCRIPTION_ALREADY_OPENED', 'ICCID_IN_USE', 'CONCURRENCY_CONFLICT'] },
     links: cardLinks('$response.body#/subscriptionId'),
   },
   SubscriptionsController_get: {
     success: [200, 'Subscription'],
+    who: READERS,
     errors: { 400: QUERY_400, 404: ['SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
   SubscriptionsController_events: {
@@ -58,6 +77,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   },
   RenewalsController_renew: {
     success: [201, 'RenewalStarted'],
+    who: OWNER,
     errors: {
       ...WITH_BODY,
       400: [...WITH_BODY[400]!, 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_INVALID'],
@@ -80,10 +100,12 @@ const OPERATIONS: Record<string, OperationContract> = {
   },
   RenewalsController_get: {
     success: [200, 'Renewal'],
+    who: READERS,
     errors: { 400: QUERY_400, 404: ['RENEWAL_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
   UsageController_record: {
     success: [201, 'UsageRecorded'],
+    who: 'machine client with the usage:record scope (the network usage feed)',
     errors: {
       ...WITH_BODY,
       404: ['SUBSCRIPTION_NOT_FOUND'],
@@ -144,12 +166,20 @@ export const applyContract = (doc: OpenAPIObject): OpenAPIObject => {
       const [status, schema] = contract.success;
       op.responses = {
         [status]: {
-          description: schema,
-          content: { 'application/json': { schema: ref(schema) } },
+          description: schema ?? 'done; no body',
+          ...(schema ? { content: { 'application/json': { schema: ref(schema) } } } : {}),
           ...(contract.links ? { links: contract.links } : {}),
         },
       };
-      for (const [code, list] of Object.entries({ ...ANY, ...contract.errors })) op.responses[code] = response(Number(code), list!);
+      const errors: Codes = { ...ANY, ...contract.errors };
+      if (contract.who) {
+        (op as { security?: object[] }).security = [{ bearer: [] }];
+        (op as { description?: string }).description =
+          `Who may call it: ${contract.who}. Another account's card answers 404, as a card that does not exist.`;
+        errors[401] = ['UNAUTHENTICATED', 'TOKEN_INVALID'];
+        errors[403] = ['FORBIDDEN'];
+      } else (op as { security?: object[] }).security = [];
+      for (const [code, list] of Object.entries(errors)) op.responses[code] = response(Number(code), list!);
     }
   }
   return doc;

@@ -39,7 +39,44 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     listPrice: money,
   }),
   PlanList: obj(['plans'], { plans: { type: 'array', items: { $ref: '#/components/schemas/Plan' } } }),
-  AccountCreated: obj(['accountId', 'position'], { accountId: uuid, position }),
+  Registered: obj(['accountId', 'verification'], { accountId: uuid, verification: { type: 'string' } }),
+  Verified: obj(['accountId', 'verified'], { accountId: uuid, verified: { type: 'boolean' }, position: { ...position, nullable: true } }),
+  Session: obj(['accessToken', 'tokenType', 'expiresIn', 'refreshToken'], {
+    accountId: uuid,
+    staffId: uuid,
+    role: { type: 'string' },
+    accessToken: { type: 'string' },
+    tokenType: { enum: ['Bearer'] },
+    expiresIn: { type: 'integer', minimum: 1 },
+    refreshToken: { type: 'string' },
+  }),
+  ClientToken: obj(['accessToken', 'tokenType', 'expiresIn', 'scope'], {
+    accessToken: { type: 'string' },
+    tokenType: { enum: ['Bearer'] },
+    expiresIn: { type: 'integer' },
+    scope: { type: 'string' },
+  }),
+  Message: obj(['sent'], { sent: { type: 'string' } }),
+  PasswordChanged: obj(['accountId', 'passwordChanged'], { accountId: uuid, passwordChanged: { type: 'boolean' } }),
+  SandboxSms: obj(['messages'], {
+    messages: {
+      type: 'array',
+      items: obj(['phoneNumber', 'text', 'sentAt'], { phoneNumber: { type: 'string' }, text: { type: 'string' }, sentAt: time }),
+    },
+  }),
+  Me: obj(['accountId', 'phoneNumber', 'cards'], {
+    accountId: uuid,
+    phoneNumber: { type: 'string', nullable: true },
+    cards: {
+      type: 'array',
+      items: obj(['subscriptionId', 'iccid', 'region'], {
+        subscriptionId: uuid,
+        iccid: { type: 'string' },
+        region: { type: 'string' },
+        expiresAt: { ...time, nullable: true },
+      }),
+    },
+  }),
   SubscriptionCreated: obj(['subscriptionId', 'position'], { subscriptionId: uuid, position }),
   Bucket: obj(['bucketId', 'expiresAt', 'mbGranted', 'mbRemaining'], {
     bucketId: { type: 'string' },

@@ -2,8 +2,10 @@ import { Controller, Get, Query as QueryParam } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PLAN_CATALOGUE, REGIONS, isRegion } from '@ledger/domain';
 import { ProblemException } from '../http/problem';
+import { Public } from '../auth/access.decorator';
 
 @ApiTags('plans')
+@Public()
 @Controller('v1/plans')
 export class PlansController {
   @Get()

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
@@ -21,15 +20,22 @@ import {
 import { EventMetadata, EventStore, RecordedEvent, deterministicId, fold, handleCommand } from '@ledger/event-store';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@ledger/payments';
 import { eventMetadata } from '../http/request-context';
-import { EVENT_STORE, PROMOTION_RULES } from '../infrastructure/tokens';
+import { EVENT_STORE, IDENTITY, PROMOTION_RULES } from '../infrastructure/tokens';
+import { Identity, PersonalDataVault } from '@ledger/identity';
 import { RenewSubscriptionRequestDto } from './renew-subscription.request.dto';
 import { RenewSubscriptionCommand, RenewalAnswer } from './renew-subscription.command';
 
-/** Canonical (key-sorted) JSON, so the same body always hashes the same. */
-const hashRequest = (body: RenewSubscriptionRequestDto): string =>
-  createHash('sha256')
-    .update(JSON.stringify([body.planId, body.paymentMethod.type, body.paymentMethod.token, body.promotionCode ?? null]))
-    .digest('hex');
+/**
+ * Fingerprints the body (payment token included) so a reused key with another body is refused. It
+ * is keyed (HMAC): a bare SHA-256 stored in the event would let anyone holding the log confirm a
+ * guessed card token. (Renewals stored before this change carry the bare digest; retrying one of
+ * those keys now answers IDEMPOTENCY_KEY_REUSED.)
+ */
+const fingerprintRequest = (vault: PersonalDataVault, body: RenewSubscriptionRequestDto): string =>
+  vault.fingerprint(
+    'renewal-request',
+    JSON.stringify([body.planId, body.paymentMethod.type, body.paymentMethod.token, body.promotionCode ?? null]),
+  );
 
 const renewalIdOf = (e: RecordedEvent): string | undefined => (e.data as { renewalId?: string }).renewalId;
 
@@ -54,12 +60,13 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     @Inject(PROMOTION_RULES) private readonly rules: PromotionRules,
+    @Inject(IDENTITY) private readonly identity: Pick<Identity, 'vault'>,
   ) {}
 
   async execute(cmd: RenewSubscriptionCommand): Promise<RenewalAnswer> {
     const { subscriptionId, idempotencyKey, body } = cmd;
     const renewalId = deterministicId('renewal', subscriptionId, idempotencyKey);
-    const requestHash = hashRequest(body);
+    const requestHash = fingerprintRequest(this.identity.vault, body);
     const streamId = subscriptionStreamId(subscriptionId);
     const stream = await this.store.readStream(streamId);
     const card = fold(evolve, initialCard(), stream);

@@ -17,7 +17,8 @@ export type DomainErrorCode =
   | 'INSUFFICIENT_DATA'
   | 'SUBSCRIPTION_EXPIRED'
   | 'USAGE_ID_REUSED'
-  | 'INVALID_COMMAND';
+  | 'INVALID_COMMAND'
+  | 'ICCID_IN_USE';
 
 export class DomainError extends Error {
   constructor(

@@ -7,10 +7,16 @@ import { AccountContactEntity } from '../account-contact/account-contact.entity'
 import { InitialReadModels1764000000000 } from '../migrations/1764000000000-initial-read-models';
 import { ProjectionStatus1765000000000 } from '../migrations/1765000000000-projection-status';
 import { ProjectionQuarantine1766000000000 } from '../migrations/1766000000000-projection-quarantine';
+import { Identity1767000000000 } from '../migrations/1767000000000-identity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
 export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, ProjectionStatusEntity, AccountContactEntity];
-export const READ_MODEL_MIGRATIONS = [InitialReadModels1764000000000, ProjectionStatus1765000000000, ProjectionQuarantine1766000000000];
+export const READ_MODEL_MIGRATIONS = [
+  InitialReadModels1764000000000,
+  ProjectionStatus1765000000000,
+  ProjectionQuarantine1766000000000,
+  Identity1767000000000,
+];
 
 export type ReadModelDatabase =
   { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'shared-pool'; readonly pool: SqlPool };
