@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query as QueryParam, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { FastifyRequest } from 'fastify';
 import { parsePosition, requestContext } from '../http/request-context';
 import { uuidParam } from '../http/params';
 import { OpenSubscriptionCommand } from './open-subscription.handler';
