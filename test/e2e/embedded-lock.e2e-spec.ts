@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bearer, fetchSender, signUp } from './sign-up';
 
 const root = join(__dirname, '..', '..');
 
@@ -38,10 +39,11 @@ const startApi = async (dataDir: string, port: number): Promise<ChildProcess> =>
   throw new Error('the API did not answer /health within 30s');
 };
 
+let token = '';
 const post = async (port: number, path: string, body: unknown) => {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(token) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
@@ -55,6 +57,7 @@ const ENTRY_POINTS: [string, string[]][] = [
   ['the replay', ['dist/apps/publisher/src/replay.js', '--topic', 'replay-x', '--from-position', '0']],
   ['the audit', ['dist/apps/audit/src/main.js', 'verify', '--all']],
   ['the projections CLI', ['dist/apps/projector/src/projections-cli.js', 'status']],
+  ['the staff CLI', ['dist/apps/staff/src/main.js', 'list']],
 ];
 
 describe('one process per embedded data directory', () => {
@@ -64,20 +67,14 @@ describe('one process per embedded data directory', () => {
   it('refuses every second process at once, naming the holder, and loses nothing the holder accepted', async () => {
     const port = await freePort();
     let api = await startApi(dataDir, port);
-    const accountIds: string[] = [];
-    const cards: string[] = [];
+    const cards: { id: string; token: string }[] = [];
     try {
       for (let i = 0; i < 3; i++) {
-        const account = await post(port, '/v1/accounts', { phoneNumber: `+4917012345${60 + i}` });
-        expect(account.status).toBe(201);
-        accountIds.push(account.body.accountId);
-        const card = await post(port, '/v1/subscriptions', {
-          accountId: account.body.accountId,
-          iccid: `894902000001234567${i}`,
-          region: 'EU',
-        });
+        const owner = await signUp(fetchSender(`http://127.0.0.1:${port}`));
+        token = owner.accessToken;
+        const card = await post(port, '/v1/subscriptions', { iccid: `894902000001234567${i}`, region: 'EU' });
         expect(card.status).toBe(201);
-        cards.push(card.body.subscriptionId);
+        cards.push({ id: card.body.subscriptionId, token: owner.accessToken });
       }
       for (const [name, args] of ENTRY_POINTS) {
         const r = spawnSync(process.execPath, args, { cwd: root, env: env(dataDir, port + 1), encoding: 'utf8', timeout: 30_000 });
@@ -90,8 +87,9 @@ describe('one process per embedded data directory', () => {
     }
     api = await startApi(dataDir, port);
     try {
-      for (const id of cards) {
-        const res = await fetch(`http://127.0.0.1:${port}/v1/subscriptions/${id}/events`);
+      // The owners' tokens outlive the restart: the signing key is in the data directory's secrets file.
+      for (const { id, token: owners } of cards) {
+        const res = await fetch(`http://127.0.0.1:${port}/v1/subscriptions/${id}/events`, { headers: bearer(owners) });
         expect(res.status).toBe(200);
         const events = (await res.json()) as { events: { type: string }[] };
         expect(events.events.map((e) => e.type)).toEqual(['SubscriptionOpened']);

@@ -1,13 +1,16 @@
 import { connect } from 'node:net';
 import { loadConfig } from '@ledger/config';
 import { openLedgerStorage } from '@ledger/read-models';
+import { testSecrets } from '@ledger/identity';
 import { LedgerApp, createLedgerApp } from '../../apps/api/src/bootstrap';
+import { Owner, bearer, fetchSender, signUp } from './sign-up';
 
 /** A real socket: these limits live in Node's HTTP parser and Fastify's server, below the injector. */
 const start = async (env: Record<string, string>): Promise<{ ledger: LedgerApp; base: string; port: number }> => {
   const ledger = await createLedgerApp(loadConfig({ ...env }), {
     storage: await openLedgerStorage({ kind: 'embedded', dataDir: null }),
     logger: false,
+    secrets: testSecrets(),
   });
   await ledger.app.listen(0, '127.0.0.1');
   const { port } = ledger.app.getHttpServer().address() as { port: number };
@@ -43,14 +46,24 @@ const problemOf = (answer: string) => {
 
 describe('transport limits, on a real socket', () => {
   let s: Awaited<ReturnType<typeof start>>;
-  beforeAll(
-    async () =>
-      (s = await start({ HTTP_REQUEST_TIMEOUT_MS: '1500', LEDGER_PROJECTOR: 'off', QUERY_MAX_WAITERS: '2', QUERY_WAIT_MS: '3000' })),
-  );
+  let owner: Owner;
+  let card: { position: string; subscriptionId: string };
+  beforeAll(async () => {
+    s = await start({ HTTP_REQUEST_TIMEOUT_MS: '1500', LEDGER_PROJECTOR: 'off', QUERY_MAX_WAITERS: '2', QUERY_WAIT_MS: '3000' });
+    owner = await signUp(fetchSender(s.base));
+    const opened = await fetch(`${s.base}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(owner.accessToken) },
+      body: JSON.stringify({ iccid: '8949020000099999999', region: 'EU' }),
+    });
+    card = (await opened.json()) as typeof card;
+  });
   afterAll(() => stop(s.ledger));
 
   it('refuses a minPosition no event has reached, at once, with 400', async () => {
-    const res = await fetch(`${s.base}/v1/subscriptions/00000000-0000-4000-8000-000000000000?minPosition=1000000`);
+    const res = await fetch(`${s.base}/v1/subscriptions/${card.subscriptionId}?minPosition=1000000`, {
+      headers: bearer(owner.accessToken),
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'POSITION_NOT_IN_LOG', field: 'minPosition' });
   });
@@ -86,16 +99,12 @@ describe('transport limits, on a real socket', () => {
 
   it('refuses more concurrent minPosition waits than allowed, at once, with 503 and Retry-After', async () => {
     // With no projector running, a real position stays unprojected for as long as the wait lasts.
-    const account = await fetch(`${s.base}/v1/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"phoneNumber":"+491701234599"}',
-    });
-    const { position } = (await account.json()) as { position: string };
-    const url = `${s.base}/v1/subscriptions/00000000-0000-4000-8000-000000000000?minPosition=${position}`;
-    const waiting = [fetch(url), fetch(url)];
+    const { position, subscriptionId } = card;
+    const url = `${s.base}/v1/subscriptions/${subscriptionId}?minPosition=${position}`;
+    const get = () => fetch(url, { headers: bearer(owner.accessToken) });
+    const waiting = [get(), get()];
     await new Promise((r) => setTimeout(r, 300));
-    const third = await fetch(url);
+    const third = await get();
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('1');
     expect(await third.json()).toMatchObject({

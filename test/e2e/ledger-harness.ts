@@ -39,7 +39,12 @@ export const startHarness = async (
   options: { storage?: LedgerStorage; env?: Record<string, string>; paymentGateway?: PaymentGateway } = {},
 ): Promise<Harness> => {
   // Suites sign many owners up from one address: the credential routes' per-address limit is lifted here.
-  const config: LedgerConfig = loadConfig({ PROJECTION_BATCH_SIZE: '200', QUERY_WAIT_MS: '20000', AUTH_RATE_LIMIT_PER_MINUTE: '1000000', ...options.env });
+  const config: LedgerConfig = loadConfig({
+    PROJECTION_BATCH_SIZE: '200',
+    QUERY_WAIT_MS: '20000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...options.env,
+  });
   const ledger = await createLedgerApp(config, {
     storage: options.storage ?? (await embeddedInMemory()),
     paymentGateway: options.paymentGateway,

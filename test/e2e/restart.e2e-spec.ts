@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { bearer, fetchSender, signUp } from './sign-up';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,13 +45,19 @@ const stop = (child: ChildProcess): Promise<void> =>
     child.kill('SIGTERM');
   });
 
-const call = async (port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+let token = '';
+const call = async (port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetchSender(`http://127.0.0.1:${port}`)(method, path, body, { ...bearer(token), ...headers });
+
+/** The staff CLI as an admin runs it; on the embedded store only while the API is stopped. */
+const staffCli = (dataDir: string, ...args: string[]): any => {
+  const r = spawnSync(process.execPath, ['dist/apps/staff/src/main.js', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir },
+    encoding: 'utf8',
   });
-  return { status: res.status, body: (await res.json()) as any };
+  if (r.status !== 0) throw new Error(`staff ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 };
 
 describe('restarting the ledger process on the embedded default', () => {
@@ -60,9 +67,10 @@ describe('restarting the ledger process on the embedded default', () => {
   it('keeps events, balances, renewals and the projection checkpoint', async () => {
     const port = await freePort();
     let ledger = await startLedger(dataDir, port);
-    const account = await call(port, 'POST', '/v1/accounts', { phoneNumber: '+33612345678' });
+    const owner = await signUp(fetchSender(`http://127.0.0.1:${port}`), '+33612345678');
+    token = owner.accessToken;
     const card = await call(port, 'POST', '/v1/subscriptions', {
-      accountId: account.body.accountId,
+      accountId: owner.accountId,
       iccid: '89330000000000000012',
       region: 'EU',
     });
@@ -77,6 +85,7 @@ describe('restarting the ledger process on the embedded default', () => {
     const before = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${renewal.body.position}`);
     const eventsBefore = await call(port, 'GET', `/v1/subscriptions/${id}/events`);
     await stop(ledger);
+    const feed = staffCli(dataDir, 'client', 'create', 'usage-feed', '--scope', 'usage:record');
 
     ledger = await startLedger(dataDir, port);
     try {
@@ -93,7 +102,18 @@ describe('restarting the ledger process on the embedded default', () => {
         { 'Idempotency-Key': 'restart-1' },
       );
       expect(retried.body).toEqual(renewal.body);
-      const usage = await call(port, 'POST', `/v1/subscriptions/${id}/usage`, { usageId: 'after-restart', mb: 1000 });
+      const client = await call(port, 'POST', '/v1/auth/token', {
+        grant_type: 'client_credentials',
+        client_id: feed.clientId,
+        client_secret: feed.clientSecret,
+      });
+      const usage = await call(
+        port,
+        'POST',
+        `/v1/subscriptions/${id}/usage`,
+        { usageId: 'after-restart', mb: 1000 },
+        bearer(client.body.accessToken),
+      );
       const view = await call(port, 'GET', `/v1/subscriptions/${id}?minPosition=${usage.body.position}`);
       expect(view.body.dataRemainingMb).toBe(before.body.dataRemainingMb - 1000);
     } finally {
