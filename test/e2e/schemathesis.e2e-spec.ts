@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Owner, fetchSender, signUp } from './sign-up';
 
 const root = join(__dirname, '..', '..');
 const bin = process.env.SCHEMATHESIS_BIN || 'schemathesis';
@@ -48,12 +49,19 @@ describe('the OpenAPI document is the contract (schemathesis)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-schemathesis-'));
   let api: ChildProcess;
   let port: number;
+  let owner: Owner | undefined;
   beforeAll(async () => {
     port = await freePort();
     // Short read-your-writes waits: generated minPosition values would otherwise each wait 5 s.
     api = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
       cwd: root,
-      env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port), QUERY_WAIT_MS: '200' },
+      env: {
+        PATH: process.env.PATH,
+        LEDGER_DATA_DIR: dataDir,
+        PORT: String(port),
+        QUERY_WAIT_MS: '200',
+        AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+      },
       stdio: 'ignore',
     });
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
@@ -62,8 +70,11 @@ describe('the OpenAPI document is the contract (schemathesis)', () => {
           (r) => r.ok,
           () => false,
         )
-      )
+      ) {
+        // Generated requests carry a card owner's token, so the owner's routes are exercised past the 401.
+        owner = await signUp(fetchSender(`http://127.0.0.1:${port}`));
         return;
+      }
     }
     throw new Error('the API did not start');
   }, 40_000);
@@ -85,6 +96,8 @@ describe('the OpenAPI document is the contract (schemathesis)', () => {
       '--seed',
       '20261201',
       '--no-color',
+      '--header',
+      `Authorization: Bearer ${owner!.accessToken}`,
     ]);
     const generated = Number(/(\d+) generated/.exec(out)?.[1] ?? 0);
     if (code !== 0) process.stderr.write(out);

@@ -38,7 +38,8 @@ const flag = (args: string[], name: string): string | undefined => {
 };
 
 const role = (value: string | undefined): StaffRole => {
-  if (!value || !(STAFF_ROLES as readonly string[]).includes(value)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
+  if (!value || !(STAFF_ROLES as readonly string[]).includes(value))
+    throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
   return value as StaffRole;
 };
 
@@ -48,7 +49,8 @@ const run = async (args: string[]): Promise<number> => {
     process.stdout.write(HELP);
     return command ? 0 : 2;
   }
-  if (!['create', 'list', 'set-role', 'remove', 'client', 'erase-account'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!['create', 'list', 'set-role', 'remove', 'client', 'erase-account'].includes(command))
+    throw new UsageError(`unknown command "${command}"`);
   const config = loadConfig();
   const { secrets } = loadSecrets(process.env, join(config.dataDir, 'secrets.json'));
   const storage = await openLedgerStorage(storageConfig(config));
@@ -96,7 +98,8 @@ const run = async (args: string[]): Promise<number> => {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof SecretsError || err instanceof DataDirectoryInUseError;
+    const usage =
+      err instanceof UsageError || err instanceof ConfigError || err instanceof SecretsError || err instanceof DataDirectoryInUseError;
     const refused = err instanceof IdentityError;
     process.stderr.write(`staff: ${usage || refused ? err.message : ((err as Error).stack ?? String(err))}\n`);
     if (err instanceof UsageError) process.stderr.write('see npm run staff -- --help\n');

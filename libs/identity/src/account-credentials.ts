@@ -1,3 +1,4 @@
+import { returning } from './returning';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CODE_ATTEMPTS, CODE_TTL_MS, lockSeconds } from './lockout';
@@ -70,7 +71,8 @@ export class AccountCredentials {
     const row = await this.byPhone(phone);
     if (!row) throw new IdentityError('CODE_INVALID', 'the code is wrong or has expired; request a new one', 'code');
     await this.checkCode(row.account_id, 'verify', code, now);
-    const [updated] = await this.db.query(
+    const [updated] = await returning(
+      this.db,
       'UPDATE identity_account SET verified_at = $2 WHERE account_id = $1 AND verified_at IS NULL RETURNING account_id',
       [row.account_id, now],
     );
@@ -130,7 +132,8 @@ export class AccountCredentials {
     return this.db.transaction(async (em) => {
       await em.query('DELETE FROM identity_account_key WHERE account_id = $1', [accountId]);
       await em.query('DELETE FROM identity_code WHERE account_id = $1', [accountId]);
-      const rows = await em.query(
+      const rows = await returning(
+        em,
         'UPDATE identity_account SET phone_lookup = NULL, phone_sealed = NULL, password_hash = NULL, erased_at = $2 WHERE account_id = $1 AND erased_at IS NULL RETURNING account_id',
         [accountId, now],
       );

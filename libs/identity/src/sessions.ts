@@ -1,3 +1,4 @@
+import { returning } from './returning';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
@@ -70,7 +71,8 @@ export class Sessions {
 
   async refresh(refreshToken: string, now: Date): Promise<Tokens> {
     const hash = digest(refreshToken);
-    const [spent] = await this.db.query(
+    const [spent] = await returning<{ family_id: string; subject: string; role: Role }>(
+      this.db,
       'UPDATE identity_refresh_token SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 RETURNING family_id, subject, role',
       [hash, now],
     );

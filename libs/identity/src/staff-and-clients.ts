@@ -1,3 +1,4 @@
+import { returning } from './returning';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { lockSeconds } from './lockout';
@@ -32,11 +33,13 @@ export class StaffAndClients {
 
   async setRole(username: string, role: StaffRole): Promise<boolean> {
     if (!STAFF_ROLES.includes(role)) throw new IdentityError('FORBIDDEN', `role must be one of ${STAFF_ROLES.join(', ')}`, 'role');
-    return (await this.db.query('UPDATE identity_staff SET role = $2 WHERE username = $1 RETURNING staff_id', [username, role])).length > 0;
+    return (
+      (await returning(this.db, 'UPDATE identity_staff SET role = $2 WHERE username = $1 RETURNING staff_id', [username, role])).length > 0
+    );
   }
 
   async removeStaff(username: string): Promise<boolean> {
-    return (await this.db.query('DELETE FROM identity_staff WHERE username = $1 RETURNING staff_id', [username])).length > 0;
+    return (await returning(this.db, 'DELETE FROM identity_staff WHERE username = $1 RETURNING staff_id', [username])).length > 0;
   }
 
   async listStaff(): Promise<{ staffId: string; username: string; role: StaffRole }[]> {

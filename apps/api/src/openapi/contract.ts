@@ -101,7 +101,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   RenewalsController_get: {
     success: [200, 'Renewal'],
     who: READERS,
-    errors: { 400: QUERY_400, 404: ['RENEWAL_NOT_FOUND'], ...READ_YOUR_WRITES },
+    errors: { 400: QUERY_400, 404: ['RENEWAL_NOT_FOUND', 'SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
   UsageController_record: {
     success: [201, 'UsageRecorded'],

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsIn, IsUUID, Matches, ValidateIf } from 'class-validator';
 import { REGIONS, Region } from '@ledger/domain';
 
 export class OpenSubscriptionRequestDto {
   @ApiPropertyOptional({ format: 'uuid', description: "defaults to the caller's own account; any other answers 404" })
-  @IsOptional()
+  // Absent means "mine"; null or anything else must be a UUID (IsOptional would let null through).
+  @ValidateIf((o: { accountId?: unknown }) => o.accountId !== undefined)
   @IsUUID('all', { message: "accountId must be the caller's account id (a UUID)" })
   accountId?: string;
 
