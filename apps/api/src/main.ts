@@ -24,6 +24,12 @@ Environment:
   QUERY_MAX_WAITERS     concurrent ?minPosition= waits per process (default 256)
   RATE_LIMIT_PER_MINUTE requests per client address per minute, 0 = off (default 30000)
   CORS_ORIGINS          comma-separated browser origins allowed (default: none)
+  AUTH_RATE_LIMIT_PER_MINUTE  credential-route requests per client address (default 60)
+  LEDGER_JWT_SECRET, LEDGER_DATA_KEY, LEDGER_FINGERPRINT_KEY
+                        identity keys, base64 of >= 32 random bytes, all three or none
+                        (default: generated once into <LEDGER_DATA_DIR>/secrets.json)
+
+Staff and machine clients: npm run staff -- --help
 
 The embedded data directory is locked: a second process on it exits with code 2, naming the holder.
 `;

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { createTestDatabase, describeWithService, provisionPostgres } from '@ledger/testing';
 import { openLedgerStorage } from './database/ledger-storage';
+import { READ_MODEL_MIGRATIONS } from './database/data-source';
 import { readModelCases } from './read-models.cases';
 import { poisonCases } from './checkpoint/poison.cases';
 import { rebuildCases } from './rebuild/rebuild.cases';
@@ -42,9 +43,12 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
         'projection_checkpoint',
         'projection_quarantine',
         'projection_status',
+        'identity_account',
+        'card_iccid',
         'renewal',
       ]),
     );
-    expect(migrations).toEqual(['InitialReadModels1764000000000', 'ProjectionStatus1765000000000', 'ProjectionQuarantine1766000000000']);
+    // Every registered migration ran, in order, and was recorded.
+    expect(migrations).toEqual(READ_MODEL_MIGRATIONS.map((m) => m.name));
   });
 });

@@ -52,9 +52,9 @@ export class ProjectionPosition {
 
   /** Wakes whoever waited for up to `position`. */
   private advanced(position: bigint): void {
-    if (position <= this.known) return;
-    this.known = position;
-    for (const w of this.waiters) if (w.position <= position) w.done(true);
+    if (position > this.known) this.known = position;
+    // Always against `known`: a notification may have arrived between a waiter's check and its arrival.
+    for (const w of this.waiters) if (w.position <= this.known) w.done(true);
   }
 
   /** Whether the projections have reached `position` now, without waiting. */
@@ -78,6 +78,7 @@ export class ProjectionPosition {
         },
       };
       this.waiters.add(waiter);
+      if (position <= this.known) return waiter.done(true);
       this.startPolling();
     });
   }
