@@ -28,7 +28,7 @@ const sources = ['apps', 'libs'].flatMap((top) => walk(join(root, top)));
 const schemaFiles = readdirSync(join(root, 'libs', 'messaging', 'schemas')).sort().map((f) => join(root, 'libs', 'messaging', 'schemas', f));
 const stamp = (() => {
   const hash = createHash('sha256');
-  for (const file of [...sources, ...schemaFiles, __filename, join(root, 'tsconfig.json')]) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of [...sources, ...schemaFiles, __filename, join(root, 'tsconfig.json'), join(root, 'package-lock.json')]) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 })();
 
@@ -63,6 +63,17 @@ if (busy.length) {
   process.exit(1);
 }
 
+// Staging trees of builds that died half way.
+for (const name of readdirSync(root).filter((n) => /^\.dist-\d+$/.test(n))) {
+  const pid = Number(name.slice(6));
+  let alive = true;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    alive = false;
+  }
+  if (!alive) rmSync(join(root, name), { recursive: true, force: true });
+}
 const staging = join(root, `.dist-${process.pid}`);
 rmSync(staging, { recursive: true, force: true });
 let count = 0;

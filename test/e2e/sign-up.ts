@@ -30,11 +30,11 @@ const expectStatus = (step: string, got: { status: number; body: unknown }, want
 
 /** Register, read the code from the sandbox SMS sink, verify, log in. */
 export const signUp = async (send: Send, phoneNumber = freshPhone(), password = 'correct horse battery'): Promise<Owner> => {
-  expectStatus('register', await send('POST', '/v1/auth/register', { phoneNumber, password }), 202);
+  expectStatus('register', await send('POST', '/v1/auth/register', { phoneNumber }), 202);
   const sms = await send('GET', `/v1/sandbox/sms?phoneNumber=${encodeURIComponent(phoneNumber)}`);
   const code = /\b(\d{6})\b/.exec(sms.body?.messages?.[0]?.text ?? '')?.[1];
   if (!code) throw new Error(`no code in the sandbox SMS sink for ${phoneNumber}`);
-  expectStatus('verify', await send('POST', '/v1/auth/verify', { phoneNumber, code }), 200);
+  expectStatus('verify', await send('POST', '/v1/auth/verify', { phoneNumber, code, password }), 200);
   const login = await send('POST', '/v1/auth/login', { phoneNumber, password });
   expectStatus('login', login, 200);
   return { accountId: login.body.accountId, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken, phoneNumber };

@@ -28,23 +28,14 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     // Per client address, in this process's memory: a per-instance bound, not a cluster-wide quota.
     const perMinute = options.config.http.rateLimitPerMinute;
-    const throttling = perMinute > 0;
+    // The credential routes' limit stays on even when the general one is turned off.
+    const throttlers = [
+      ...(perMinute > 0 ? [{ name: 'default', ttl: 60_000, limit: perMinute }] : []),
+      { name: 'auth', ttl: 60_000, limit: options.config.http.authRateLimitPerMinute },
+    ];
     return {
       module: AppModule,
-      imports: [
-        CqrsModule.forRoot(),
-        LedgerInfrastructureModule.forRoot(options),
-        ...(throttling
-          ? [
-              ThrottlerModule.forRoot({
-                throttlers: [
-                  { name: 'default', ttl: 60_000, limit: perMinute },
-                  { name: 'auth', ttl: 60_000, limit: options.config.http.authRateLimitPerMinute },
-                ],
-              }),
-            ]
-          : []),
-      ],
+      imports: [CqrsModule.forRoot(), LedgerInfrastructureModule.forRoot(options), ThrottlerModule.forRoot({ throttlers })],
       controllers: [
         AuthController,
         SandboxSmsController,
@@ -67,7 +58,7 @@ export class AppModule {
         RenewSubscriptionHandler,
         GetRenewalHandler,
         RecordUsageHandler,
-        ...(throttling ? [{ provide: APP_GUARD, useClass: LedgerThrottlerGuard }] : []),
+        { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
       ],
     };
   }

@@ -17,10 +17,12 @@ Commands:
                        printed once. Prints {"staffId", "username", "role", "password"?}.
   list                 Staff members and their roles.
   set-role <username> <role>
-  remove <username>    Their sessions end at the next refresh.
+  remove <username>    Their tokens stop working at once.
   client create <name> --scope usage:record
                        A machine client (the network's usage feed). Prints {"clientId",
                        "clientSecret"} once; it exchanges them at POST /v1/auth/token.
+  client remove <clientId>
+                       Its tokens stop working at once.
   erase-account <accountId>
                        Right to erasure, by an admin: the account's key is deleted, its phone
                        number becomes unreadable; events and hash chains stay.
@@ -78,7 +80,10 @@ const run = async (args: string[]): Promise<number> => {
         if (!rest[0]) throw new UsageError('remove: name the username');
         return (await identity.staff.removeStaff(rest[0])) ? 0 : (process.stderr.write(`no staff member ${rest[0]}\n`), 1);
       case 'client': {
-        if (rest[0] !== 'create' || !rest[1] || rest[1].startsWith('--')) throw new UsageError('client create <name> --scope usage:record');
+        if (rest[0] === 'remove' && rest[1])
+          return (await identity.staff.removeClient(rest[1])) ? 0 : (process.stderr.write(`no client ${rest[1]}\n`), 1);
+        if (rest[0] !== 'create' || !rest[1] || rest[1].startsWith('--'))
+          throw new UsageError('client create <name> --scope usage:record, or client remove <clientId>');
         print(await identity.staff.createClient(rest[1], (flag(rest, '--scope') ?? '').split(',').filter(Boolean), now));
         return 0;
       }

@@ -20,9 +20,9 @@ export const openIdentity = (db: DataSource, secrets: LedgerSecrets, sms: SmsPor
   const accounts = new AccountCredentials(db, vault, sms);
   const staff = new StaffAndClients(db);
   const stillValid = async (s: Subject): Promise<Role | null> => {
-    if (s.kind === 'account') return (await accounts.isErased(s.id)) ? null : 'owner';
+    if (s.kind === 'account') return (await accounts.isActive(s.id)) ? 'owner' : null;
     if (s.kind === 'staff') return staff.staffRole(s.id);
-    return null;
+    return (await staff.clientExists(s.id)) ? 'client' : null;
   };
   return { vault, accounts, staff, sessions: new Sessions(db, secrets.jwtSecret, stillValid) };
 };

@@ -36,8 +36,8 @@ export class Sessions {
   constructor(
     private readonly db: DataSource,
     secret: Buffer,
-    /** Decides at each refresh whether the subject may still have a session (not erased, still staff). */
-    private readonly stillValid: (subject: Subject) => Promise<Role | null>,
+    /** Whether the subject may still act, and as what (not erased, still staff, client not removed). */
+    readonly stillValid: (subject: Subject) => Promise<Role | null>,
   ) {
     this.jwt = new JwtService({ secret, signOptions: { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE } });
   }
@@ -94,7 +94,20 @@ export class Sessions {
       await this.revokeFamily(spent.family_id, now);
       throw new IdentityError('REFRESH_TOKEN_INVALID', 'this login is no longer valid; log in again');
     }
-    return this.issue({ ...subject, role }, spent.family_id, now);
+    const tokens = await this.issue({ ...subject, role }, spent.family_id, now);
+    // A replay of the spent token may have revoked the family while this refresh was under way: then
+    // the token just issued is revoked with it, whichever of the two statements ran last.
+    const [revoked] = await this.db.query('SELECT 1 FROM identity_refresh_token WHERE family_id = $1 AND revoked_at IS NOT NULL LIMIT 1', [
+      spent.family_id,
+    ]);
+    if (revoked) {
+      await this.revokeFamily(spent.family_id, now);
+      throw new IdentityError(
+        'REFRESH_TOKEN_REUSED',
+        'this refresh token was already used; every session of its login is revoked, log in again',
+      );
+    }
+    return tokens;
   }
 
   /** Logout: the family of this refresh token ends; access tokens already out expire on their own. */

@@ -1,7 +1,7 @@
 import { returning } from './returning';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { lockSeconds } from './lockout';
+import { FREE_ATTEMPTS, MAX_LOCK_SECONDS } from './lockout';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { IdentityError, STAFF_ROLES, StaffRole, Subject } from './subject';
 
@@ -53,27 +53,33 @@ export class StaffAndClients {
 
   async staffLogin(username: string, password: string, now: Date): Promise<Subject> {
     const [row] = await this.db.query('SELECT * FROM identity_staff WHERE username = $1', [username]);
-    if (row?.locked_until && row.locked_until > now) {
+    if (row?.locked_until && new Date(row.locked_until) > now) {
       throw new IdentityError(
         'ACCOUNT_LOCKED',
         'too many failed attempts; try again later',
         'username',
-        Math.ceil((row.locked_until.getTime() - now.getTime()) / 1000),
+        Math.max(1, Math.ceil((new Date(row.locked_until).getTime() - now.getTime()) / 1000)),
       );
     }
     if (!(await verifyPassword(row?.password_hash ?? null, password)) || !row) {
       if (row) {
-        const failures = row.failed_attempts + 1;
-        const lock = lockSeconds(failures);
-        await this.db.query('UPDATE identity_staff SET failed_attempts = $2, locked_until = $3 WHERE staff_id = $1', [
-          row.staff_id,
-          failures,
-          lock ? new Date(now.getTime() + lock * 1000) : null,
-        ]);
+        // One statement, so parallel wrong guesses each count (see AccountCredentials).
+        await this.db.query(
+          `UPDATE identity_staff SET failed_attempts = failed_attempts + 1,
+             locked_until = CASE WHEN failed_attempts + 1 >= $3
+               THEN $2::timestamptz + make_interval(secs => LEAST($4, 60 * power(2, failed_attempts + 1 - $3))) ELSE locked_until END
+           WHERE staff_id = $1`,
+          [row.staff_id, now, FREE_ATTEMPTS, MAX_LOCK_SECONDS],
+        );
       }
       throw new IdentityError('INVALID_CREDENTIALS', 'the username or the password is wrong');
     }
-    await this.db.query('UPDATE identity_staff SET failed_attempts = 0, locked_until = NULL WHERE staff_id = $1', [row.staff_id]);
+    const [ok] = await returning(
+      this.db,
+      'UPDATE identity_staff SET failed_attempts = 0 WHERE staff_id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING staff_id',
+      [row.staff_id, now],
+    );
+    if (!ok) throw new IdentityError('ACCOUNT_LOCKED', 'too many failed attempts; try again later', 'username', 60);
     return { kind: 'staff', id: row.staff_id, role: row.role, scopes: [] };
   }
 
@@ -97,6 +103,14 @@ export class StaffAndClients {
       now,
     ]);
     return { clientId, clientSecret };
+  }
+
+  async clientExists(clientId: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM identity_client WHERE client_id = $1', [clientId])).length > 0;
+  }
+
+  async removeClient(clientId: string): Promise<boolean> {
+    return (await returning(this.db, 'DELETE FROM identity_client WHERE client_id = $1 RETURNING client_id', [clientId])).length > 0;
   }
 
   async clientLogin(clientId: string, clientSecret: string): Promise<Subject> {

@@ -8,7 +8,6 @@ import { EVENT_STORE } from '../infrastructure/tokens';
 export class VerifyAccountCommand extends Command<{ position: string | null }> {
   constructor(
     readonly accountId: string,
-    readonly firstTime: boolean,
     readonly ctx: RequestContext,
   ) {
     super();

@@ -33,24 +33,25 @@ export class AuthController {
   @Post('register')
   @HttpCode(202)
   async register(@Body() body: RegisterRequestDto) {
-    const { accountId } = await this.identity.accounts.register(body.phoneNumber, body.password, new Date());
-    return { accountId, verification: 'a six-digit code was texted to the phone number; POST it to /v1/auth/verify' };
+    const { accountId } = await this.identity.accounts.register(body.phoneNumber, new Date());
+    return { accountId, verification: 'a six-digit code was texted to the phone number; POST it with a password to /v1/auth/verify' };
   }
 
+  /** Whoever holds the texted code sets the password: registering someone else's number first gains nothing. */
   @Post('verify')
   @HttpCode(200)
   async verify(@Body() body: VerifyRequestDto, @Req() req: FastifyRequest) {
-    const { accountId, firstTime } = await this.identity.accounts.verify(body.phoneNumber, body.code, new Date());
-    const { position } = await this.commands.execute(
-      new VerifyAccountCommand(accountId, firstTime, requestContext(req, `account:${accountId}`)),
-    );
+    const { accountId } = await this.identity.accounts.verify(body.phoneNumber, body.code, body.password, new Date());
+    const { position } = await this.commands.execute(new VerifyAccountCommand(accountId, requestContext(req, `account:${accountId}`)));
     return { accountId, verified: true, position };
   }
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: LoginRequestDto) {
+  async login(@Body() body: LoginRequestDto, @Req() req: FastifyRequest) {
     const subject = await this.identity.accounts.login(body.phoneNumber, body.password, new Date());
+    // Idempotent: finishes a verification whose AccountRegistered was not written (a crash in between).
+    await this.commands.execute(new VerifyAccountCommand(subject.id, requestContext(req, `account:${subject.id}`)));
     return { accountId: subject.id, ...(await this.identity.sessions.start(subject, new Date())) };
   }
 

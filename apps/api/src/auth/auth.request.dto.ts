@@ -10,7 +10,7 @@ class PhoneDto {
   phoneNumber!: string;
 }
 
-export class RegisterRequestDto extends PhoneDto {
+class PasswordFields extends PhoneDto {
   @ApiProperty({ minLength: 8, maxLength: 256, description: 'at least 8 characters (NIST SP 800-63B); any characters' })
   @IsString()
   @MinLength(8, { message: 'password must be at least 8 characters' })
@@ -18,24 +18,20 @@ export class RegisterRequestDto extends PhoneDto {
   password!: string;
 }
 
-export class LoginRequestDto extends RegisterRequestDto {}
+export class RegisterRequestDto extends PhoneDto {}
+
+export class LoginRequestDto extends PasswordFields {}
 
 export class RequestCodeDto extends PhoneDto {}
 
-export class VerifyRequestDto extends PhoneDto {
+export class VerifyRequestDto extends PasswordFields {
   @ApiProperty({ example: '123456', pattern: '^[0-9]{6}$', description: 'the six-digit code texted to the phone' })
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be the six digits texted to the phone' })
   code!: string;
 }
 
-export class ConfirmResetRequestDto extends VerifyRequestDto {
-  @ApiProperty({ minLength: 8, maxLength: 256 })
-  @IsString()
-  @MinLength(8, { message: 'password must be at least 8 characters' })
-  @MaxLength(256)
-  password!: string;
-}
+export class ConfirmResetRequestDto extends VerifyRequestDto {}
 
 export class RefreshRequestDto {
   @ApiProperty({ description: 'the refresh token from the last login or refresh', minLength: 20, maxLength: 200 })

@@ -18,6 +18,8 @@ export class LedgerThrottlerGuard extends ThrottlerGuard {
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const credentialRoute = this.reflector.getAllAndOverride<boolean>(AUTH_ROUTE, [props.context.getHandler(), props.context.getClass()]);
     if ((props.throttler.name === 'auth') !== !!credentialRoute) return true;
+    // Credential guessing is counted per address, whatever token the request also carries.
+    if (props.throttler.name === 'auth') return super.handleRequest({ ...props, getTracker: async (req) => `ip:${req.ip}` });
     return super.handleRequest(props);
   }
 }

@@ -1,9 +1,12 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { SandboxSms } from '@ledger/identity';
 import { SANDBOX_SMS } from '../infrastructure/tokens';
 import { ProblemException } from '../http/problem';
 import { AuthRoute, Public } from './access.decorator';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /** What the sandbox SMS provider "sent": how tests and a local user read their code. Absent with a real provider. */
 @ApiTags('sandbox')
@@ -14,8 +17,12 @@ export class SandboxSmsController {
   constructor(@Inject(SANDBOX_SMS) private readonly sms: SandboxSms | null) {}
 
   @Get()
-  list(@Query('phoneNumber') phoneNumber?: string) {
+  list(@Req() req: FastifyRequest, @Query('phoneNumber') phoneNumber?: string) {
     if (!this.sms) throw new ProblemException(404, 'ROUTE_NOT_FOUND', 'the sandbox SMS sink is off: a real SMS provider is configured');
+    // It hands out login codes: only to the machine the ledger runs on, never through a network.
+    const from = req.raw.socket.remoteAddress ?? '';
+    if (!LOOPBACK.test(from))
+      throw new ProblemException(403, 'FORBIDDEN', 'the sandbox SMS sink answers only on the machine the ledger runs on');
     if (typeof phoneNumber !== 'string' || !/^\+[1-9]\d{6,14}$/.test(phoneNumber)) {
       throw new ProblemException(400, 'VALIDATION_FAILED', 'phoneNumber must be in E.164 format, e.g. +491701234567', 'phoneNumber');
     }

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { AuthenticatedRequest } from '../auth/access.guard';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@ledger/event-store';
@@ -29,8 +30,10 @@ export class HealthController {
    * 200 when both stores answer. A projection stopped on a poison event, or a card it set aside,
    * keeps the API serving (writes are fine), so it shows as "degraded" with the event, not as a failed check.
    */
+  /** Anyone sees the states; only staff see event ids, cards and error texts. */
   @Get()
-  async health() {
+  async health(@Req() req: AuthenticatedRequest) {
+    const staff = req.subject?.kind === 'staff';
     let statuses: StatusRow[];
     let projected: bigint;
     let aside: QuarantinedStream[] = [];
@@ -42,7 +45,7 @@ export class HealthController {
       );
       aside = await new QuarantineStore(this.dataSource).list();
     } catch (err) {
-      throw new ProblemException(503, 'UNHEALTHY', `a backing store does not answer: ${(err as Error).message}`);
+      throw new ProblemException(503, 'UNHEALTHY', `a backing store does not answer${staff ? `: ${(err as Error).message}` : ''}`);
     }
     const failed = statuses.filter((s) => s.state === 'failed');
     return {
@@ -51,8 +54,11 @@ export class HealthController {
       projections: statuses.map((s) => ({
         name: s.name,
         state: s.state,
-        ...(s.state === 'failed' ? { failedEventId: s.failed_event_id, failedPosition: String(s.failed_position), error: s.error } : {}),
-        quarantined: aside
+        ...(s.state === 'failed' && staff
+          ? { failedEventId: s.failed_event_id, failedPosition: String(s.failed_position), error: s.error }
+          : {}),
+        quarantinedCount: aside.filter((q) => q.name === s.name).length,
+        quarantined: (staff ? aside : [])
           .filter((q) => q.name === s.name)
           .map((q) => ({ streamId: q.streamId, eventId: q.eventId, eventType: q.eventType, position: q.position, error: q.error })),
       })),

@@ -106,7 +106,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     let body = { ...toProblem(err), instance: request.url };
     if (body.code === 'ROUTE_NOT_FOUND') {
       const allowed = this.routes?.allowed(request.url) ?? [];
-      if (allowed.length) {
+      if (allowed.length && !allowed.includes(request.method)) {
         body = {
           ...problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${allowed.join(', ')}`),
           instance: request.url,

@@ -38,7 +38,10 @@ const READERS = 'card owner (own cards), support, finance, auditor';
 
 const OPERATIONS: Record<string, OperationContract> = {
   PlansController_list: { success: [200, 'PlanList'], errors: { 400: ['VALIDATION_FAILED'] } },
-  AuthController_register: { success: [202, 'Registered'], errors: { ...CREDENTIALS, 409: ['PHONE_ALREADY_REGISTERED'] } },
+  AuthController_register: {
+    success: [202, 'Registered'],
+    errors: { ...CREDENTIALS, 409: ['PHONE_ALREADY_REGISTERED'], 429: ['RATE_LIMITED', 'CODE_RECENTLY_SENT'] },
+  },
   AuthController_verify: { success: [200, 'Verified'], errors: { ...CREDENTIALS } },
   AuthController_login: {
     success: [200, 'Session'],
@@ -53,7 +56,10 @@ const OPERATIONS: Record<string, OperationContract> = {
     errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'], 429: ['RATE_LIMITED', 'ACCOUNT_LOCKED'] },
   },
   AuthController_token: { success: [200, 'ClientToken'], errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'] } },
-  SandboxSmsController_list: { success: [200, 'SandboxSms'], errors: { 400: ['VALIDATION_FAILED'], 404: ['ROUTE_NOT_FOUND'] } },
+  SandboxSmsController_list: {
+    success: [200, 'SandboxSms'],
+    errors: { 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ROUTE_NOT_FOUND'] },
+  },
   AccountsController_me: { success: [200, 'Me'], who: OWNER, errors: {} },
   AccountsController_erase: {
     success: [204, null],

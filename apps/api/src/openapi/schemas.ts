@@ -143,7 +143,12 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     projection: obj(['position'], { position }),
     projections: {
       type: 'array',
-      items: obj(['name', 'state', 'quarantined'], { name: { type: 'string' }, state: { type: 'string' }, quarantined: { type: 'array' } }),
+      items: obj(['name', 'state', 'quarantinedCount', 'quarantined'], {
+        name: { type: 'string' },
+        state: { type: 'string' },
+        quarantinedCount: { type: 'integer', minimum: 0 },
+        quarantined: { type: 'array', description: 'the cards set aside, with events and errors (staff only)' },
+      }),
     },
   }),
 };

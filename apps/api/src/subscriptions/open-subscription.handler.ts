@@ -33,12 +33,10 @@ export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscription
       throw new DomainError('ACCOUNT_NOT_FOUND', `account ${body.accountId} does not exist`, 'accountId');
     const subscriptionId = randomUUID();
     // The ICCID is claimed before the card is written, so two cards can never share one SIM.
-    const claimed = await this.db.query(
-      'INSERT INTO card_iccid (iccid, subscription_id, account_id) VALUES ($1, $2, $3) ON CONFLICT (iccid) DO NOTHING RETURNING iccid',
-      [body.iccid, subscriptionId, body.accountId],
-    );
-    if (claimed.length === 0) throw new DomainError('ICCID_IN_USE', `ICCID ${body.iccid} already belongs to a card`, 'iccid');
-    try {
+    if (!(await this.claimIccid(body.iccid, subscriptionId, body.accountId))) {
+      throw new DomainError('ICCID_IN_USE', `ICCID ${body.iccid} already belongs to a card`, 'iccid');
+    }
+    {
       const result = await handleCommand(
         this.store,
         subscriptionStreamId(subscriptionId),
@@ -47,10 +45,30 @@ export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscription
         { metadata: eventMetadata(ctx, ctx.commandId) },
       );
       return { subscriptionId, position: result.appended[result.appended.length - 1].position.toString() };
-    } catch (err) {
-      // Nothing was written for this card: give the ICCID back.
-      await this.db.query('DELETE FROM card_iccid WHERE subscription_id = $1', [subscriptionId]).catch(() => undefined);
-      throw err;
     }
+  }
+
+  /**
+   * A claim whose card was never written (the append failed, or the process died in between) is
+   * taken over; a claim is never given back on an error, since the card may have been written anyway.
+   */
+  private async claimIccid(iccid: string, subscriptionId: string, accountId: string): Promise<boolean> {
+    const claimed = await this.db.query(
+      'INSERT INTO card_iccid (iccid, subscription_id, account_id) VALUES ($1, $2, $3) ON CONFLICT (iccid) DO NOTHING RETURNING iccid',
+      [iccid, subscriptionId, accountId],
+    );
+    if (claimed.length) return true;
+    // Only a claim a minute old: a younger one may belong to an open still being written.
+    const [held] = await this.db.query(
+      "SELECT subscription_id FROM card_iccid WHERE iccid = $1 AND claimed_at < now() - interval '1 minute'",
+      [iccid],
+    );
+    if (!held || (await this.store.readStream(subscriptionStreamId(held.subscription_id))).length > 0) return false;
+    const result = await this.db.query(
+      'UPDATE card_iccid SET subscription_id = $2, account_id = $3, claimed_at = now() WHERE iccid = $1 AND subscription_id = $4',
+      [iccid, subscriptionId, accountId, held.subscription_id],
+    );
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    return Array.isArray(result) && result[1] === 1;
   }
 }

@@ -21,15 +21,16 @@ export interface DataDirectoryLock {
 }
 
 /**
- * The lock is a listening Unix socket. On Linux it lives in the abstract namespace, named after the
- * directory's real path: binding is atomic, and the kernel frees the name the moment the holder dies
- * (kill -9 included), so there is never a stale lock to clean up. Elsewhere a socket file in the
- * directory stands in; a dead holder's file refuses connections and is replaced.
+ * The lock is a listening Unix socket, twice. On Linux the first lives in the abstract namespace,
+ * named after the directory's real path: binding is atomic, and the kernel frees the name the moment
+ * the holder dies (kill -9 included). Abstract names are per network namespace, though, so a second
+ * one, a socket file in the directory itself, is seen from every container that mounts the volume;
+ * a dead holder's file refuses connections and is replaced. Elsewhere only the file exists.
  */
-const socketAddress = (dir: string): string =>
-  process.platform === 'linux'
-    ? `\0ledger-pglite-${createHash('sha256').update(dir).digest('hex').slice(0, 40)}`
-    : join(dir, '.ledger.lock.sock');
+const abstractAddress = (dir: string): string | null =>
+  process.platform === 'linux' ? `\0ledger-pglite-${createHash('sha256').update(dir).digest('hex').slice(0, 40)}` : null;
+
+const fileAddress = (dir: string): string => join(dir, '.ledger.lock.sock');
 
 const listen = (server: Server, address: string): Promise<'ok' | 'in-use'> =>
   new Promise((resolve, reject) => {
@@ -60,11 +61,8 @@ const askHolder = (address: string): Promise<{ pid: number; command: string } | 
 
 const describeSelf = (): string => process.argv.slice(1).join(' ').slice(0, 200);
 
-/** Takes the directory for this process, or refuses at once naming the process that has it. */
-export const lockDataDirectory = async (dataDir: string): Promise<DataDirectoryLock> => {
-  mkdirSync(dataDir, { recursive: true });
-  const dir = realpathSync(dataDir);
-  const address = socketAddress(dir);
+/** Binds `address` for this process, or throws naming whoever holds it; a stale socket file is replaced once. */
+const bindExclusive = async (dir: string, address: string): Promise<Server> => {
   const server = createServer((socket) => socket.end(JSON.stringify({ pid: process.pid, command: describeSelf() })));
   for (let attempt = 0; ; attempt++) {
     if ((await listen(server, address)) === 'ok') break;
@@ -77,10 +75,28 @@ export const lockDataDirectory = async (dataDir: string): Promise<DataDirectoryL
   }
   // The lock must never keep a process alive on its own.
   server.unref();
+  return server;
+};
+
+const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+/** Takes the directory for this process, or refuses at once naming the process that has it. */
+export const lockDataDirectory = async (dataDir: string): Promise<DataDirectoryLock> => {
+  mkdirSync(dataDir, { recursive: true });
+  const dir = realpathSync(dataDir);
+  const abstract = abstractAddress(dir);
+  const first = abstract ? await bindExclusive(dir, abstract) : null;
+  let second: Server;
+  try {
+    second = await bindExclusive(dir, fileAddress(dir));
+  } catch (err) {
+    if (first) await close(first);
+    throw err;
+  }
   try {
     writeFileSync(join(dir, 'ledger.pid'), `${process.pid}\n`);
   } catch {
-    // Only informative for humans looking at the directory; the socket is the lock.
+    // Only informative for humans looking at the directory; the sockets are the lock.
   }
-  return { dir, release: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { dir, release: async () => (await close(second), first ? await close(first) : undefined) };
 };

@@ -54,7 +54,9 @@ export class StoredEventCheck {
     if (streamId.startsWith(SUBSCRIPTION_PREFIX)) return this.cardEventErrors(streamId.slice(SUBSCRIPTION_PREFIX.length), type, data);
     if (streamId.startsWith(ACCOUNT_PREFIX)) {
       const validate = this.local.get(`account:${type}`);
-      return validate ? messages(validate, data) : [`${type} is not an account event`];
+      if (!validate) return [`${type} is not an account event`];
+      if (data.accountId !== streamId.slice(ACCOUNT_PREFIX.length)) return [`/accountId must equal the stream's account id`];
+      return messages(validate, data);
     }
     return [`stream ${streamId} is not a stream the ledger writes`];
   }
@@ -63,7 +65,7 @@ export class StoredEventCheck {
     const internal = INTERNAL_FIELDS[type] ?? {};
     const published: Record<string, unknown> = { subscriptionId };
     const own: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(data)) (k in internal ? own : published)[k] = v;
+    for (const [k, v] of Object.entries(data)) (Object.hasOwn(internal, k) ? own : published)[k] = v;
     if ('subscriptionId' in data && data.subscriptionId !== subscriptionId)
       return [`/subscriptionId must equal the stream's card id ${subscriptionId}`];
     const errors = this.published.errorsFor(type, published);

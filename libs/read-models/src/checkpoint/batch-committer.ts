@@ -83,6 +83,12 @@ export class BatchCommitter {
     this.quarantined.set(name, set);
   }
 
+  /** Over every projection, stopped ones included: what read-your-writes may promise. */
+  lowestCheckpoint(): bigint {
+    const values = [...this.checkpoints.values()];
+    return values.length ? values.reduce((a, b) => (b < a ? b : a)) : 0n;
+  }
+
   /** The lowest checkpoint over the projections still running (over all of them when none is). */
   position(): bigint {
     const names = this.active.length ? this.activeNames() : [...this.checkpoints.keys()];
@@ -122,8 +128,14 @@ export class BatchCommitter {
         'SELECT name, position FROM projection_checkpoint WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
         [names],
       );
-      // Re-read under the lock: a rebuild's switch may have moved a checkpoint since the last batch.
+      // Re-read under the lock: a rebuild's switch may have moved a checkpoint, and replaced the quarantine.
       const from = new Map(locked.map((r) => [r.name, BigInt(r.position)]));
+      const aside: { name: string; stream_id: string }[] = await em.query(
+        'SELECT name, stream_id FROM projection_quarantine WHERE name = ANY($1::text[])',
+        [names],
+      );
+      this.quarantined.clear();
+      for (const q of aside) this.setAside(q.name, q.stream_id);
       const moved = new Map<string, bigint>();
       let rows = 0;
       for (const p of projections) {

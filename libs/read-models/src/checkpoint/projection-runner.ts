@@ -126,7 +126,7 @@ export class ProjectionRunner {
         for await (const batch of this.subscription) {
           if (this.stopped) break;
           await this.committer.commit(batch);
-          this.options.onProjected?.(this.position());
+          this.options.onProjected?.(this.committer.lowestCheckpoint());
           readFailures = 0;
           if (this.committer.activeNames().length === 0) break;
         }

@@ -17,6 +17,8 @@ export class Identity1767000000000 implements MigrationInterface {
       verified_at timestamptz NULL,
       failed_attempts integer NOT NULL DEFAULT 0,
       locked_until timestamptz NULL,
+      codes_sent integer NOT NULL DEFAULT 0,
+      codes_window_start timestamptz NULL,
       erased_at timestamptz NULL,
       created_at timestamptz NOT NULL)`);
     await q.query('CREATE TABLE identity_account_key (account_id text PRIMARY KEY, wrapped_key text NOT NULL)');
@@ -25,6 +27,7 @@ export class Identity1767000000000 implements MigrationInterface {
       purpose text NOT NULL CHECK (purpose IN ('verify', 'reset')),
       code_hash text NOT NULL,
       expires_at timestamptz NOT NULL,
+      sent_at timestamptz NOT NULL,
       attempts integer NOT NULL DEFAULT 0,
       PRIMARY KEY (account_id, purpose))`);
     await q.query(`CREATE TABLE identity_refresh_token (
@@ -50,7 +53,9 @@ export class Identity1767000000000 implements MigrationInterface {
       secret_hash text NOT NULL,
       scopes text[] NOT NULL,
       created_at timestamptz NOT NULL)`);
-    await q.query('CREATE TABLE card_iccid (iccid text PRIMARY KEY, subscription_id text NOT NULL UNIQUE, account_id text NOT NULL)');
+    await q.query(
+      'CREATE TABLE card_iccid (iccid text PRIMARY KEY, subscription_id text NOT NULL UNIQUE, account_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
+    );
     // Contacts written before identity existed: the numbers move into identity_account, sealed, at boot.
   }
 
