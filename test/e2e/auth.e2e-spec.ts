@@ -119,7 +119,18 @@ describe('card owners log in, staff have roles, every event says who did it', ()
 
   it('keeps one account per phone number and one card per ICCID', async () => {
     const owner = await h.signUp();
-    await refused(h.raw('POST', '/v1/auth/register', { phoneNumber: owner.phoneNumber }), 409, 'PHONE_ALREADY_REGISTERED');
+    // The same answer as for a new number (no enumeration); the owner is told by text, nobody gets a code.
+    const again = await h.raw('POST', '/v1/auth/register', { phoneNumber: owner.phoneNumber });
+    expect(again.status).toBe(202);
+    const sms = await h.raw('GET', `/v1/sandbox/sms?phoneNumber=${encodeURIComponent(owner.phoneNumber)}`);
+    expect(sms.body.messages[0].text).toContain('already have an account');
+    expect(sms.body.messages[0].text).not.toMatch(/\d{6}/);
+    expect(
+      await h.ledger.storage.dataSource.query(
+        'SELECT count(*)::int AS n FROM identity_account WHERE account_id <> $1 AND verified_at IS NOT NULL AND phone_lookup IS NOT NULL AND phone_lookup = (SELECT phone_lookup FROM identity_account WHERE account_id = $1)',
+        [owner.accountId],
+      ),
+    ).toEqual([{ n: 0 }]);
     const iccid = freshIccid();
     expect((await h.request('POST', '/v1/subscriptions', { iccid, region: 'EU' })).status).toBe(201);
     const other = await h.signUp();

@@ -43,15 +43,21 @@ export class AccountCredentials {
     return row;
   }
 
-  /** A verified phone refuses; an unverified one gets a new code (the same account). */
-  async register(phone: string, now: Date): Promise<{ accountId: string }> {
+  /**
+   * Answers the same for every number, so it cannot tell which ones have accounts: a new or
+   * unverified number gets a code; a number that has an account gets a text saying so instead.
+   */
+  async register(phone: string, now: Date): Promise<void> {
     let row = await this.byPhone(phone);
-    if (row?.verified_at)
-      throw new IdentityError(
-        'PHONE_ALREADY_REGISTERED',
-        'an account with this phone number exists; log in or reset the password',
-        'phoneNumber',
-      );
+    if (row?.verified_at) {
+      if (await this.countSend(row.account_id, now)) {
+        await this.sms.send(
+          phone,
+          'Someone tried to register this number with the ledger. You already have an account: log in, or reset your password.',
+        );
+      }
+      return;
+    }
     if (!row) {
       const accountId = randomUUID();
       const wrapped = this.vault.newWrappedKey();
@@ -68,7 +74,6 @@ export class AccountCredentials {
       if (!row) throw new Error('registration raced with an erasure; retry');
     }
     await this.sendCode(row.account_id, phone, 'verify', now);
-    return { accountId: row.account_id };
   }
 
   /** Proves the phone and sets the password; answers the account id. */
@@ -176,7 +181,8 @@ export class AccountCredentials {
     );
   }
 
-  private async sendCode(accountId: string, phone: string, purpose: Purpose, now: Date): Promise<void> {
+  /** Counts a text against the account's daily cap; false once the cap is reached. */
+  private async countSend(accountId: string, now: Date): Promise<boolean> {
     const [withinDay] = await returning(
       this.db,
       `UPDATE identity_account SET
@@ -186,7 +192,11 @@ export class AccountCredentials {
        RETURNING account_id`,
       [accountId, now, CODES_PER_DAY],
     );
-    if (!withinDay)
+    return !!withinDay;
+  }
+
+  private async sendCode(accountId: string, phone: string, purpose: Purpose, now: Date): Promise<void> {
+    if (!(await this.countSend(accountId, now)))
       throw new IdentityError(
         'CODE_RECENTLY_SENT',
         `${CODES_PER_DAY} codes were texted to this phone today; try again tomorrow`,

@@ -33,8 +33,8 @@ export class AuthController {
   @Post('register')
   @HttpCode(202)
   async register(@Body() body: RegisterRequestDto) {
-    const { accountId } = await this.identity.accounts.register(body.phoneNumber, new Date());
-    return { accountId, verification: 'a six-digit code was texted to the phone number; POST it with a password to /v1/auth/verify' };
+    await this.identity.accounts.register(body.phoneNumber, new Date());
+    return { verification: 'a text was sent to the phone number: POST its six-digit code with a password to /v1/auth/verify' };
   }
 
   /** Whoever holds the texted code sets the password: registering someone else's number first gains nothing. */

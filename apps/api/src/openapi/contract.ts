@@ -40,7 +40,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   PlansController_list: { success: [200, 'PlanList'], errors: { 400: ['VALIDATION_FAILED'] } },
   AuthController_register: {
     success: [202, 'Registered'],
-    errors: { ...CREDENTIALS, 409: ['PHONE_ALREADY_REGISTERED'], 429: ['RATE_LIMITED', 'CODE_RECENTLY_SENT'] },
+    errors: { ...CREDENTIALS, 429: ['RATE_LIMITED', 'CODE_RECENTLY_SENT'] },
   },
   AuthController_verify: { success: [200, 'Verified'], errors: { ...CREDENTIALS } },
   AuthController_login: {

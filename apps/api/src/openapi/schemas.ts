@@ -39,7 +39,7 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     listPrice: money,
   }),
   PlanList: obj(['plans'], { plans: { type: 'array', items: { $ref: '#/components/schemas/Plan' } } }),
-  Registered: obj(['accountId', 'verification'], { accountId: uuid, verification: { type: 'string' } }),
+  Registered: obj(['verification'], { verification: { type: 'string' } }),
   Verified: obj(['accountId', 'verified'], { accountId: uuid, verified: { type: 'boolean' }, position: { ...position, nullable: true } }),
   Session: obj(['accessToken', 'tokenType', 'expiresIn', 'refreshToken'], {
     accountId: uuid,
