@@ -1,6 +1,7 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CODE_ATTEMPTS, CODE_RESEND_SECONDS, CODE_TTL_MS, CODES_PER_DAY, FREE_ATTEMPTS, MAX_LOCK_SECONDS } from './lockout';
+import { FREE_ATTEMPTS, MAX_LOCK_SECONDS } from './lockout';
+import { OneTimeCodes, wrongCode } from './one-time-codes';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { PersonalDataVault } from './personal-data';
 import { returning } from './returning';
@@ -14,9 +15,6 @@ interface AccountRow {
   locked_until: Date | null;
 }
 
-type Purpose = 'verify' | 'reset';
-
-const wrongCode = () => new IdentityError('CODE_INVALID', 'the code is wrong or has expired; request a new one', 'code');
 const secondsUntil = (t: Date, now: Date): number => Math.max(1, Math.ceil((new Date(t).getTime() - now.getTime()) / 1000));
 
 /**
@@ -27,11 +25,15 @@ const secondsUntil = (t: Date, now: Date): number => Math.max(1, Math.ceil((new 
  * parallel guesses cannot share one count.
  */
 export class AccountCredentials {
+  private readonly codes: OneTimeCodes;
+
   constructor(
     private readonly db: DataSource,
     private readonly vault: PersonalDataVault,
     private readonly sms: SmsPort,
-  ) {}
+  ) {
+    this.codes = new OneTimeCodes(db, vault, sms);
+  }
 
   private lookup = (phone: string): string => this.vault.fingerprint('phone', phone);
 
@@ -50,7 +52,7 @@ export class AccountCredentials {
   async register(phone: string, now: Date): Promise<void> {
     let row = await this.byPhone(phone);
     if (row?.verified_at) {
-      if (await this.countSend(row.account_id, now)) {
+      if (await this.codes.counted(row.account_id, now)) {
         await this.sms.send(
           phone,
           'Someone tried to register this number with the ledger. You already have an account: log in, or reset your password.',
@@ -73,7 +75,7 @@ export class AccountCredentials {
       if (row && row.account_id !== accountId) await this.db.query('DELETE FROM identity_account_key WHERE account_id = $1', [accountId]);
       if (!row) throw new Error('registration raced with an erasure; retry');
     }
-    await this.sendCode(row.account_id, phone, 'verify', now);
+    await this.codes.send(row.account_id, phone, 'verify', now);
   }
 
   /** Proves the phone and sets the password; answers the account id. */
@@ -82,7 +84,7 @@ export class AccountCredentials {
     if (weak) throw new IdentityError('WEAK_PASSWORD', weak, 'password');
     const row = await this.byPhone(phone);
     if (!row || row.verified_at) throw wrongCode();
-    await this.spendCode(row.account_id, 'verify', code, now);
+    await this.codes.spend(row.account_id, 'verify', code, now);
     await this.db.query('UPDATE identity_account SET verified_at = $2, password_hash = $3 WHERE account_id = $1', [
       row.account_id,
       now,
@@ -121,9 +123,9 @@ export class AccountCredentials {
   async requestReset(phone: string, now: Date): Promise<void> {
     const row = await this.byPhone(phone);
     if (row?.verified_at)
-      await this.sendCode(row.account_id, phone, 'reset', now).catch((err) =>
-        err instanceof IdentityError ? undefined : Promise.reject(err),
-      );
+      await this.codes
+        .send(row.account_id, phone, 'reset', now)
+        .catch((err) => (err instanceof IdentityError ? undefined : Promise.reject(err)));
   }
 
   async confirmReset(phone: string, code: string, password: string, now: Date): Promise<{ accountId: string }> {
@@ -131,7 +133,7 @@ export class AccountCredentials {
     if (weak) throw new IdentityError('WEAK_PASSWORD', weak, 'password');
     const row = await this.byPhone(phone);
     if (!row?.verified_at) throw wrongCode();
-    await this.spendCode(row.account_id, 'reset', code, now);
+    await this.codes.spend(row.account_id, 'reset', code, now);
     await this.db.query('UPDATE identity_account SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE account_id = $1', [
       row.account_id,
       await hashPassword(password),
@@ -179,73 +181,5 @@ export class AccountCredentials {
        WHERE account_id = $1`,
       [accountId, now, FREE_ATTEMPTS, MAX_LOCK_SECONDS],
     );
-  }
-
-  /** Counts a text against the account's daily cap; false once the cap is reached. */
-  private async countSend(accountId: string, now: Date): Promise<boolean> {
-    const [withinDay] = await returning(
-      this.db,
-      `UPDATE identity_account SET
-         codes_sent = CASE WHEN codes_window_start IS NULL OR codes_window_start <= $2::timestamptz - interval '1 day' THEN 1 ELSE codes_sent + 1 END,
-         codes_window_start = CASE WHEN codes_window_start IS NULL OR codes_window_start <= $2::timestamptz - interval '1 day' THEN $2 ELSE codes_window_start END
-       WHERE account_id = $1 AND (codes_window_start IS NULL OR codes_window_start <= $2::timestamptz - interval '1 day' OR codes_sent < $3)
-       RETURNING account_id`,
-      [accountId, now, CODES_PER_DAY],
-    );
-    return !!withinDay;
-  }
-
-  private async sendCode(accountId: string, phone: string, purpose: Purpose, now: Date): Promise<void> {
-    if (!(await this.countSend(accountId, now)))
-      throw new IdentityError(
-        'CODE_RECENTLY_SENT',
-        `${CODES_PER_DAY} codes were texted to this phone today; try again tomorrow`,
-        'phoneNumber',
-        3600,
-      );
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    // A new code replaces the last one only once that is a minute old.
-    const [stored] = await returning(
-      this.db,
-      `INSERT INTO identity_code (account_id, purpose, code_hash, expires_at, sent_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)
-       ON CONFLICT (account_id, purpose) DO UPDATE SET code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, sent_at = EXCLUDED.sent_at, attempts = 0
-       WHERE identity_code.sent_at <= $5::timestamptz - make_interval(secs => $6)
-       RETURNING account_id`,
-      [
-        accountId,
-        purpose,
-        this.vault.fingerprint('code', `${accountId}:${purpose}:${code}`),
-        new Date(now.getTime() + CODE_TTL_MS),
-        now,
-        CODE_RESEND_SECONDS,
-      ],
-    );
-    if (!stored)
-      throw new IdentityError(
-        'CODE_RECENTLY_SENT',
-        'a code was texted moments ago (at most one a minute); use it or wait',
-        'phoneNumber',
-        CODE_RESEND_SECONDS,
-      );
-    await this.sms.send(
-      phone,
-      `Your ledger ${purpose === 'verify' ? 'verification' : 'password reset'} code is ${code}. It expires in 10 minutes.`,
-    );
-  }
-
-  /** One statement takes a try and compares, so parallel guesses each spend one of the five. */
-  private async spendCode(accountId: string, purpose: Purpose, code: string, now: Date): Promise<void> {
-    const [row] = await returning<{ code_hash: string }>(
-      this.db,
-      'UPDATE identity_code SET attempts = attempts + 1 WHERE account_id = $1 AND purpose = $2 AND attempts < $3 AND expires_at > $4 RETURNING code_hash',
-      [accountId, purpose, CODE_ATTEMPTS, now],
-    );
-    if (!row || row.code_hash !== this.vault.fingerprint('code', `${accountId}:${purpose}:${code}`)) throw wrongCode();
-    const [spent] = await returning(
-      this.db,
-      'DELETE FROM identity_code WHERE account_id = $1 AND purpose = $2 AND code_hash = $3 RETURNING account_id',
-      [accountId, purpose, row.code_hash],
-    );
-    if (!spent) throw wrongCode();
   }
 }

@@ -8,3 +8,4 @@ export * from './account-credentials';
 export * from './sessions';
 export * from './staff-and-clients';
 export * from './identity';
+export * from './one-time-codes';
