@@ -3,6 +3,7 @@ import { openLedgerStorage } from '@ledger/read-models';
 import { renewalCases } from './renewal.cases';
 import { concurrencyCases } from './concurrency.cases';
 import { badInputCases } from './bad-input.cases';
+import { remoteProjectorCases } from './remote-projector.cases';
 
 /** The same suites with the event store and read models on a real PostgreSQL server. */
 describeWithService('API end to end on PostgreSQL', provisionPostgresDatabase, (url) => {
@@ -10,4 +11,5 @@ describeWithService('API end to end on PostgreSQL', provisionPostgresDatabase, (
   describe('renewing a data card', () => renewalCases(storage));
   describe('concurrent renewals of one card', () => concurrencyCases(storage));
   describe('refusals', () => badInputCases(storage));
+  describe('a projector in another process', () => remoteProjectorCases(url));
 });

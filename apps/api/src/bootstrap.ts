@@ -25,6 +25,7 @@ import { ledgerValidationPipe } from './http/validation';
 import { clientErrorHandler } from './http/client-errors';
 import { registerJsonBody } from './http/json-body';
 import { RouteTable } from './http/route-table';
+import { listenForProjections } from './http/projection-listener';
 
 export interface LedgerApp {
   readonly app: NestFastifyApplication;
@@ -101,6 +102,10 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
         app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
       )
     : null;
+  const listener =
+    !projector && config.databaseUrl
+      ? await listenForProjections(config.databaseUrl, app.get<ProjectionPosition>(PROJECTION_POSITION))
+      : null;
   return {
     app,
     storage,
@@ -108,6 +113,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     close: async () => {
       app.get<ProjectionPosition>(PROJECTION_POSITION).close();
       await projector?.stop();
+      await listener?.close();
       await app.close();
       if (!options.storage) await storage.close();
     },

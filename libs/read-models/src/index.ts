@@ -6,6 +6,7 @@ export * from './renewal/renewal.projection';
 export * from './checkpoint/checkpoint.entity';
 export * from './checkpoint/projection-runner';
 export * from './checkpoint/projection-position';
+export { PROJECTION_CHANNEL } from './checkpoint/batch-committer';
 export * from './checkpoint/transient-error';
 export * from './status/projection-status.entity';
 export * from './status/projection-status.store';

@@ -29,6 +29,9 @@ const BISECT_ATTEMPTS = 2;
  */
 export const MAX_QUARANTINED_STREAMS = 20;
 
+/** The PostgreSQL channel a commit notifies, so queries waiting for minPosition wake without polling. */
+export const PROJECTION_CHANNEL = 'ledger_projection';
+
 /**
  * Commits batches: rows and checkpoints in one transaction, the checkpoint rows locked first
  * (always in name order) so that two runners, or a rebuild's switch, take turns instead of
@@ -157,6 +160,8 @@ export class BatchCommitter {
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = EXCLUDED.updated_at`,
         [JSON.stringify(checkpoints)],
       );
+      // Delivered at commit to every API process that LISTENs (a projector running elsewhere).
+      await em.query(`SELECT pg_notify('${PROJECTION_CHANNEL}', '')`);
       return { moved, rows };
     });
     for (const [name, position] of moved) this.checkpoints.set(name, position);

@@ -50,6 +50,16 @@ export class ProjectionPosition {
     this.advanced(position);
   }
 
+  /**
+   * Told by a PostgreSQL notification that a projector in another process committed: one read of
+   * the table, then whoever it concerns wakes. `lost` says the notifications stopped (fast polling again).
+   */
+  notified(lost = false): void {
+    this.local = !lost;
+    if (lost) return;
+    void this.current().catch(() => undefined);
+  }
+
   /** Wakes whoever waited for up to `position`. */
   private advanced(position: bigint): void {
     if (position > this.known) this.known = position;
