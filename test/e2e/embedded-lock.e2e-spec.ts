@@ -1,19 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, fetchSender, signUp } from './sign-up';
 
-const root = join(__dirname, '..', '..');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+import { freePort, root, startBuiltApi, stopProcess } from './built-api';
 
 const env = (dataDir: string, port: number): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
@@ -22,22 +13,6 @@ const env = (dataDir: string, port: number): NodeJS.ProcessEnv => ({
   // The publisher's storage opens before it talks to Kafka; nothing listens here.
   KAFKA_BROKERS: '127.0.0.1:1',
 });
-
-const startApi = async (dataDir: string, port: number): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], { cwd: root, env: env(dataDir, port), stdio: 'ignore' });
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null) throw new Error('the API exited early');
-    if (
-      await fetch(`http://127.0.0.1:${port}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-  }
-  child.kill('SIGKILL');
-  throw new Error('the API did not answer /health within 30s');
-};
 
 let token = '';
 const post = async (port: number, path: string, body: unknown) => {
@@ -66,7 +41,7 @@ describe('one process per embedded data directory', () => {
 
   it('refuses every second process at once, naming the holder, and loses nothing the holder accepted', async () => {
     const port = await freePort();
-    let api = await startApi(dataDir, port);
+    let api = await startBuiltApi(dataDir, port, { KAFKA_BROKERS: '127.0.0.1:1' });
     const cards: { id: string; token: string }[] = [];
     try {
       for (let i = 0; i < 3; i++) {
@@ -83,9 +58,9 @@ describe('one process per embedded data directory', () => {
         expect(`${r.stdout}${r.stderr}`).toContain(`in use by process ${api.pid}`);
       }
     } finally {
-      await new Promise((resolve) => (api.once('exit', resolve), api.kill('SIGTERM')));
+      await stopProcess(api);
     }
-    api = await startApi(dataDir, port);
+    api = await startBuiltApi(dataDir, port, { KAFKA_BROKERS: '127.0.0.1:1' });
     try {
       // The owners' tokens outlive the restart: the signing key is in the data directory's secrets file.
       for (const { id, token: owners } of cards) {
@@ -95,7 +70,7 @@ describe('one process per embedded data directory', () => {
         expect(events.events.map((e) => e.type)).toEqual(['SubscriptionOpened']);
       }
     } finally {
-      await new Promise((resolve) => (api.once('exit', resolve), api.kill('SIGKILL')));
+      await stopProcess(api, 'SIGKILL');
     }
   });
 });

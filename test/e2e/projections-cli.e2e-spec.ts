@@ -1,12 +1,11 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEDGER_PROJECTION_NAMES, LedgerStorage, ProjectionRunner, ledgerProjections, openLedgerStorage } from '@ledger/read-models';
 import { randomCardHistory } from '../../libs/read-models/src/testing/random-card-history';
 
-const root = join(__dirname, '..', '..');
+import { freePort, root, startBuiltApi, stopProcess } from './built-api';
 
 /** The built CLI as an operator runs it, on the embedded store only (no DATABASE_URL from the test environment). */
 const cli = (dataDir: string, ...args: string[]): { code: number; out: string; err: string } => {
@@ -28,34 +27,7 @@ const withStorage = async <T>(dataDir: string, fn: (s: LedgerStorage) => Promise
   }
 };
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-const startApi = async (dataDir: string): Promise<ChildProcess> => {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port) },
-    stdio: 'ignore',
-  });
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null) throw new Error('the API exited early');
-    if (
-      await fetch(`http://127.0.0.1:${port}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-  }
-  child.kill('SIGKILL');
-  throw new Error('the API did not answer /health within 30s');
-};
+const startApi = async (dataDir: string) => startBuiltApi(dataDir, await freePort());
 
 const sha = (out: string, name: string): string => new RegExp(`^${name}\\s+\\d+\\s+\\d+\\s+([0-9a-f]{64})$`, 'm').exec(out)![1];
 
@@ -125,10 +97,7 @@ describe('the projections CLI on the embedded store', () => {
       expect(code).toBe(2);
       expect(err).toContain(`in use by process ${api.pid}`);
     } finally {
-      await new Promise((resolve) => {
-        api.once('exit', resolve);
-        api.kill('SIGTERM');
-      });
+      await stopProcess(api);
     }
     expect(cli(dataDir, 'status').code).toBe(0);
   });

@@ -1,23 +1,14 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { freePort, startBuiltApi, stopProcess } from './built-api';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Owner, fetchSender, signUp } from './sign-up';
 
-const root = join(__dirname, '..', '..');
 const bin = process.env.SCHEMATHESIS_BIN || 'schemathesis';
 const available = spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0;
 const required = process.env.LEDGER_REQUIRE_SERVICES === '1';
 const MIN_CASES = 2000;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const run = (args: string[]): Promise<{ code: number | null; out: string }> =>
   new Promise((resolve) => {
@@ -53,33 +44,12 @@ describe('the OpenAPI document is the contract (schemathesis)', () => {
   beforeAll(async () => {
     port = await freePort();
     // Short read-your-writes waits: generated minPosition values would otherwise each wait 5 s.
-    api = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        LEDGER_DATA_DIR: dataDir,
-        PORT: String(port),
-        QUERY_WAIT_MS: '200',
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      stdio: 'ignore',
-    });
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      if (
-        await fetch(`http://127.0.0.1:${port}/health`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      ) {
-        // Generated requests carry a card owner's token, so the owner's routes are exercised past the 401.
-        owner = await signUp(fetchSender(`http://127.0.0.1:${port}`));
-        return;
-      }
-    }
-    throw new Error('the API did not start');
+    api = await startBuiltApi(dataDir, port, { QUERY_WAIT_MS: '200', AUTH_RATE_LIMIT_PER_MINUTE: '1000000' });
+    // Generated requests carry a card owner's token, so the owner's routes are exercised past the 401.
+    owner = await signUp(fetchSender(`http://127.0.0.1:${port}`));
   }, 40_000);
   afterAll(async () => {
-    await new Promise((resolve) => (api.once('exit', resolve), api.kill('SIGTERM')));
+    await stopProcess(api);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
