@@ -9,3 +9,4 @@ export * from './sessions';
 export * from './staff-and-clients';
 export * from './identity';
 export * from './one-time-codes';
+export * from './returning';

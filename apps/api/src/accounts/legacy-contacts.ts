@@ -8,10 +8,6 @@ import { PersonalDataVault } from '@ledger/identity';
  * A number registered twice back then keeps only its first account reachable by phone.
  */
 export const moveLegacyContacts = async (db: DataSource, vault: PersonalDataVault): Promise<number> => {
-  // Cards opened before ICCIDs were claimed: their ICCIDs are claimed now, so none can be opened twice.
-  await db.query(
-    'INSERT INTO card_iccid (iccid, subscription_id, account_id) SELECT iccid, subscription_id, account_id FROM card_balance ON CONFLICT DO NOTHING',
-  );
   const rows: { account_id: string; phone_number: string; created_at: Date }[] = await db.query(
     'SELECT * FROM account_contact ORDER BY created_at',
   );

@@ -6,6 +6,7 @@ import { EventStore, fold, handleCommand } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
 import { DATA_SOURCE, EVENT_STORE } from '../infrastructure/tokens';
 import { DataSource } from 'typeorm';
+import { returning } from '@ledger/identity';
 
 export class OpenSubscriptionCommand extends Command<{ subscriptionId: string; position: string }> {
   constructor(
@@ -64,11 +65,11 @@ export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscription
       [iccid],
     );
     if (!held || (await this.store.readStream(subscriptionStreamId(held.subscription_id))).length > 0) return false;
-    const result = await this.db.query(
-      'UPDATE card_iccid SET subscription_id = $2, account_id = $3, claimed_at = now() WHERE iccid = $1 AND subscription_id = $4',
+    const taken = await returning(
+      this.db,
+      'UPDATE card_iccid SET subscription_id = $2, account_id = $3, claimed_at = now() WHERE iccid = $1 AND subscription_id = $4 RETURNING iccid',
       [iccid, subscriptionId, accountId, held.subscription_id],
     );
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    return Array.isArray(result) && result[1] === 1;
+    return taken.length === 1;
   }
 }

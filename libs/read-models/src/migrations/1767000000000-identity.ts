@@ -56,7 +56,11 @@ export class Identity1767000000000 implements MigrationInterface {
     await q.query(
       'CREATE TABLE card_iccid (iccid text PRIMARY KEY, subscription_id text NOT NULL UNIQUE, account_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now())',
     );
-    // Contacts written before identity existed: the numbers move into identity_account, sealed, at boot.
+    // Cards opened before ICCIDs were claimed, claimed now, once, so none can be opened twice.
+    await q.query(
+      'INSERT INTO card_iccid (iccid, subscription_id, account_id) SELECT iccid, subscription_id, account_id FROM card_balance ON CONFLICT DO NOTHING',
+    );
+    // Contacts written before identity existed: the numbers move into identity_account, sealed, at boot (that needs the keys).
   }
 
   async down(q: QueryRunner): Promise<void> {
