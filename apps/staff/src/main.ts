@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { IdentityError, STAFF_ROLES, SandboxSms, SecretsError, StaffRole, loadSecrets, openIdentity } from '@ledger/identity';
+import { IdentityError, STAFF_ROLES, SandboxSms, StaffRole, loadSecrets, openIdentity } from '@ledger/identity';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
 
 const HELP = `Usage: npm run staff -- <command>
@@ -103,8 +103,7 @@ const run = async (args: string[]): Promise<number> => {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const usage =
-      err instanceof UsageError || err instanceof ConfigError || err instanceof SecretsError || err instanceof DataDirectoryInUseError;
+    const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirectoryInUseError;
     const refused = err instanceof IdentityError;
     process.stderr.write(`staff: ${usage || refused ? err.message : ((err as Error).stack ?? String(err))}\n`);
     if (err instanceof UsageError) process.stderr.write('see npm run staff -- --help\n');

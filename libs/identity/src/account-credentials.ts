@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { FREE_ATTEMPTS, MAX_LOCK_SECONDS } from './lockout';
+import { PasswordLockout } from './lockout';
 import { OneTimeCodes, wrongCode } from './one-time-codes';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { hashPassword, passwordProblem } from './passwords';
 import { PersonalDataVault } from './personal-data';
 import { returning } from './returning';
 import { SmsPort } from './sms';
@@ -15,8 +15,6 @@ interface AccountRow {
   locked_until: Date | null;
 }
 
-const secondsUntil = (t: Date, now: Date): number => Math.max(1, Math.ceil((new Date(t).getTime() - now.getTime()) / 1000));
-
 /**
  * Card owners' credentials: register a phone number, prove it with a texted code (setting the
  * password at that moment, so whoever registered first cannot keep one), log in, reset the password
@@ -26,6 +24,7 @@ const secondsUntil = (t: Date, now: Date): number => Math.max(1, Math.ceil((new 
  */
 export class AccountCredentials {
   private readonly codes: OneTimeCodes;
+  private readonly lockout: PasswordLockout;
 
   constructor(
     private readonly db: DataSource,
@@ -33,6 +32,7 @@ export class AccountCredentials {
     private readonly sms: SmsPort,
   ) {
     this.codes = new OneTimeCodes(db, vault, sms);
+    this.lockout = new PasswordLockout(db, 'identity_account', 'account_id', 'phoneNumber', 'the phone number or the password is wrong');
   }
 
   private lookup = (phone: string): string => this.vault.fingerprint('phone', phone);
@@ -95,28 +95,9 @@ export class AccountCredentials {
 
   async login(phone: string, password: string, now: Date): Promise<Subject> {
     const row = await this.byPhone(phone);
-    if (row?.locked_until && new Date(row.locked_until) > now) {
-      throw new IdentityError(
-        'ACCOUNT_LOCKED',
-        'too many failed attempts; try again later',
-        'phoneNumber',
-        secondsUntil(row.locked_until, now),
-      );
-    }
-    if (!(await verifyPassword(row?.password_hash ?? null, password)) || !row) {
-      if (row) await this.recordFailure(row.account_id, now);
-      throw new IdentityError('INVALID_CREDENTIALS', 'the phone number or the password is wrong');
-    }
-    // A lock set by a parallel wrong guess while this one was hashing still holds.
-    const [ok] = await returning(
-      this.db,
-      'UPDATE identity_account SET failed_attempts = 0 WHERE account_id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING account_id',
-      [row.account_id, now],
-    );
-    if (!ok) throw new IdentityError('ACCOUNT_LOCKED', 'too many failed attempts; try again later', 'phoneNumber', 60);
-    if (!row.verified_at)
-      throw new IdentityError('ACCOUNT_NOT_VERIFIED', 'verify the phone number with the texted code first', 'phoneNumber');
-    return { kind: 'account', id: row.account_id, role: 'owner', scopes: [] };
+    await this.lockout.verify(row && { id: row.account_id, passwordHash: row.password_hash, lockedUntil: row.locked_until }, password, now);
+    // An unverified account has no password yet, so the check above refused it.
+    return { kind: 'account', id: row!.account_id, role: 'owner', scopes: [] };
   }
 
   /** Answers the same whether or not the phone has an account, so it cannot be used to find them. */
@@ -171,15 +152,5 @@ export class AccountCredentials {
       [accountId],
     );
     return !!row;
-  }
-
-  private async recordFailure(accountId: string, now: Date): Promise<void> {
-    await this.db.query(
-      `UPDATE identity_account SET failed_attempts = failed_attempts + 1,
-         locked_until = CASE WHEN failed_attempts + 1 >= $3
-           THEN $2::timestamptz + make_interval(secs => LEAST($4, 60 * power(2, failed_attempts + 1 - $3))) ELSE locked_until END
-       WHERE account_id = $1`,
-      [accountId, now, FREE_ATTEMPTS, MAX_LOCK_SECONDS],
-    );
   }
 }

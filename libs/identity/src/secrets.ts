@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError } from '@ledger/config';
 
 /** The keys identity needs; none of them is ever written to the event log. */
 export interface LedgerSecrets {
@@ -12,21 +13,11 @@ export interface LedgerSecrets {
   readonly fingerprintKey: Buffer;
 }
 
-export class SecretsError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`invalid configuration: ${variable}: ${message}`);
-    this.name = 'SecretsError';
-  }
-}
-
 const NAMES = { jwtSecret: 'LEDGER_JWT_SECRET', dataKey: 'LEDGER_DATA_KEY', fingerprintKey: 'LEDGER_FINGERPRINT_KEY' } as const;
 
 const decode = (variable: string, raw: string): Buffer => {
   const key = Buffer.from(raw, 'base64');
-  if (key.length < 32) throw new SecretsError(variable, 'expected at least 32 random bytes, base64-encoded (openssl rand -base64 32)');
+  if (key.length < 32) throw new ConfigError(variable, 'expected at least 32 random bytes, base64-encoded (openssl rand -base64 32)');
   return key;
 };
 
@@ -52,7 +43,7 @@ export const loadSecrets = (
     };
   }
   if (set.length > 0)
-    throw new SecretsError(
+    throw new ConfigError(
       Object.values(NAMES).find((n) => !env[n])!,
       'set all three of LEDGER_JWT_SECRET, LEDGER_DATA_KEY and LEDGER_FINGERPRINT_KEY, or none',
     );

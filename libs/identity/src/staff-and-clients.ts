@@ -1,8 +1,8 @@
 import { returning } from './returning';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { FREE_ATTEMPTS, MAX_LOCK_SECONDS } from './lockout';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { PasswordLockout } from './lockout';
+import { hashPassword, passwordProblem } from './passwords';
 import { IdentityError, STAFF_ROLES, StaffRole, Subject } from './subject';
 
 /** The scopes a machine client may hold; the usage feed gets `usage:record` and nothing else. */
@@ -12,7 +12,11 @@ const digest = (secret: string): Buffer => createHash('sha256').update(secret).d
 
 /** Staff (created by an admin's CLI, never self-registered) and machine clients with scopes. */
 export class StaffAndClients {
-  constructor(private readonly db: DataSource) {}
+  private readonly lockout: PasswordLockout;
+
+  constructor(private readonly db: DataSource) {
+    this.lockout = new PasswordLockout(db, 'identity_staff', 'staff_id', 'username', 'the username or the password is wrong');
+  }
 
   async createStaff(username: string, role: StaffRole, password: string, now: Date): Promise<{ staffId: string }> {
     if (!/^[a-z0-9._-]{3,64}$/.test(username))
@@ -53,33 +57,7 @@ export class StaffAndClients {
 
   async staffLogin(username: string, password: string, now: Date): Promise<Subject> {
     const [row] = await this.db.query('SELECT * FROM identity_staff WHERE username = $1', [username]);
-    if (row?.locked_until && new Date(row.locked_until) > now) {
-      throw new IdentityError(
-        'ACCOUNT_LOCKED',
-        'too many failed attempts; try again later',
-        'username',
-        Math.max(1, Math.ceil((new Date(row.locked_until).getTime() - now.getTime()) / 1000)),
-      );
-    }
-    if (!(await verifyPassword(row?.password_hash ?? null, password)) || !row) {
-      if (row) {
-        // One statement, so parallel wrong guesses each count (see AccountCredentials).
-        await this.db.query(
-          `UPDATE identity_staff SET failed_attempts = failed_attempts + 1,
-             locked_until = CASE WHEN failed_attempts + 1 >= $3
-               THEN $2::timestamptz + make_interval(secs => LEAST($4, 60 * power(2, failed_attempts + 1 - $3))) ELSE locked_until END
-           WHERE staff_id = $1`,
-          [row.staff_id, now, FREE_ATTEMPTS, MAX_LOCK_SECONDS],
-        );
-      }
-      throw new IdentityError('INVALID_CREDENTIALS', 'the username or the password is wrong');
-    }
-    const [ok] = await returning(
-      this.db,
-      'UPDATE identity_staff SET failed_attempts = 0 WHERE staff_id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING staff_id',
-      [row.staff_id, now],
-    );
-    if (!ok) throw new IdentityError('ACCOUNT_LOCKED', 'too many failed attempts; try again later', 'username', 60);
+    await this.lockout.verify(row && { id: row.staff_id, passwordHash: row.password_hash, lockedUntil: row.locked_until }, password, now);
     return { kind: 'staff', id: row.staff_id, role: row.role, scopes: [] };
   }
 

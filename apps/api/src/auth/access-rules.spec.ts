@@ -9,7 +9,7 @@ describe('access rules', () => {
     config: { http: { rateLimitPerMinute: 0, maxQueryWaiters: 1 }, holidays: [], queryWaitMs: 1 },
     storage: { store: {}, dataSource: {} },
     identity: {},
-    sandboxSms: null,
+    sandboxSms: {},
   } as never).controllers ?? []) as (new (...args: never[]) => object)[];
 
   it('finds the controllers', () => expect(controllers.length).toBeGreaterThan(5));

@@ -8,17 +8,16 @@ import { AuthRoute, Public } from './access.decorator';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-/** What the sandbox SMS provider "sent": how tests and a local user read their code. Absent with a real provider. */
+/** What the sandbox SMS provider "sent": how tests and a local user read their code. */
 @ApiTags('sandbox')
 @Public()
 @AuthRoute()
 @Controller('v1/sandbox/sms')
 export class SandboxSmsController {
-  constructor(@Inject(SANDBOX_SMS) private readonly sms: SandboxSms | null) {}
+  constructor(@Inject(SANDBOX_SMS) private readonly sms: SandboxSms) {}
 
   @Get()
   list(@Req() req: FastifyRequest, @Query('phoneNumber') phoneNumber?: string) {
-    if (!this.sms) throw new ProblemException(404, 'ROUTE_NOT_FOUND', 'the sandbox SMS sink is off: a real SMS provider is configured');
     // It hands out login codes: only to the machine the ledger runs on, never through a network.
     const from = req.raw.socket.remoteAddress ?? '';
     if (!LOOPBACK.test(from))

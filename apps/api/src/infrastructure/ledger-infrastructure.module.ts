@@ -11,8 +11,8 @@ export interface InfrastructureOptions {
   readonly config: LedgerConfig;
   readonly storage: LedgerStorage;
   readonly identity: Identity;
-  /** The sandbox SMS sink, when no real provider is configured (GET /v1/sandbox/sms reads it). */
-  readonly sandboxSms: SandboxSms | null;
+  /** The SMS provider, today only the sandbox sink (GET /v1/sandbox/sms reads it). */
+  readonly sandboxSms: SandboxSms;
   readonly paymentGateway?: PaymentGateway;
 }
 

@@ -45,7 +45,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   AuthController_verify: { success: [200, 'Verified'], errors: { ...CREDENTIALS } },
   AuthController_login: {
     success: [200, 'Session'],
-    errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_NOT_VERIFIED'], 429: ['RATE_LIMITED', 'ACCOUNT_LOCKED'] },
+    errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'], 429: ['RATE_LIMITED', 'ACCOUNT_LOCKED'] },
   },
   AuthController_refresh: { success: [200, 'Session'], errors: { ...CREDENTIALS, 401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED'] } },
   AuthController_logout: { success: [204, null], errors: { ...CREDENTIALS } },
@@ -58,7 +58,7 @@ const OPERATIONS: Record<string, OperationContract> = {
   AuthController_token: { success: [200, 'ClientToken'], errors: { ...CREDENTIALS, 401: ['INVALID_CREDENTIALS'] } },
   SandboxSmsController_list: {
     success: [200, 'SandboxSms'],
-    errors: { 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ROUTE_NOT_FOUND'] },
+    errors: { 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] },
   },
   AccountsController_me: { success: [200, 'Me'], who: OWNER, errors: {} },
   AccountsController_erase: {
