@@ -85,11 +85,7 @@ const rawAppends = async (store: EventStore): Promise<number> => {
   return renewals / seconds;
 };
 
-const measure = async (
-  label: string,
-  open: () => Promise<{ pool: SqlPool; close: () => Promise<void> }>,
-  lockCost = false,
-): Promise<void> => {
+const measure = async (label: string, open: () => Promise<{ pool: SqlPool; close: () => Promise<void> }>): Promise<void> => {
   const { pool, close } = await open();
   const store = new PostgresEventStore(pool);
   await store.migrate();
@@ -98,13 +94,6 @@ const measure = async (
   console.log(
     `${label.padEnd(10)} renewals/s via commands: ${commands.toFixed(0).padStart(6)}   raw appends of the same events: ${raw.toFixed(0).padStart(6)} renewals/s   ratio: ${(commands / raw).toFixed(2)}`,
   );
-  if (lockCost) {
-    // The ordering lock's cost: the same raw appends without it (unsafe for subscribers; measured only).
-    const unlocked = await rawAppends(new PostgresEventStore(pool, { serializeAppends: false }));
-    console.log(
-      `${label.padEnd(10)} raw appends without the ordering lock: ${unlocked.toFixed(0).padStart(6)} renewals/s   lock costs ${((1 - raw / unlocked) * 100).toFixed(0)}%`,
-    );
-  }
   await close();
 };
 
@@ -122,14 +111,10 @@ const main = async (): Promise<void> => {
   const schema = `bench_${Date.now()}`;
   const admin = new Pool({ connectionString: url, max: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
-  await measure(
-    'PostgreSQL',
-    async () => {
-      const pool = new Pool({ connectionString: url, max: concurrency + 2, options: `-c search_path=${schema}` });
-      return { pool, close: () => pool.end() };
-    },
-    true,
-  );
+  await measure('PostgreSQL', async () => {
+    const pool = new Pool({ connectionString: url, max: concurrency + 2, options: `-c search_path=${schema}` });
+    return { pool, close: () => pool.end() };
+  });
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();
 };

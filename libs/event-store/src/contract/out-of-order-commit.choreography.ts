@@ -36,7 +36,7 @@ const settle = <T>(promise: Promise<T>, what: string): Promise<T> =>
  */
 export const runOutOfOrderCommit = async (
   url: string,
-  options: Pick<PostgresEventStoreOptions, 'serializeAppends'> = {},
+  options: Pick<PostgresEventStoreOptions, 'boundedReads'> = {},
 ): Promise<OutOfOrderOutcome> => {
   const prefix = `ooo${randomUUID().slice(0, 8)}`;
   const [streamA, streamB, streamC] = ['a', 'b', 'c'].map((s) => `${prefix}-${s}`);

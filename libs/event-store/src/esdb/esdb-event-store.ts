@@ -7,6 +7,7 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port/event-store.port';
@@ -16,11 +17,15 @@ import { BatchingSettings, EsdbAllSubscription, ReconnectPolicy } from './esdb-s
 export interface EsdbEventStoreOptions {
   /**
    * The server deduplicates a retried append only when it carries the expectation of the first
-   * attempt. The port promises more: ids already anywhere in the stream make the append a replay
-   * (or a DuplicateEventIdError), which `handleCommand`'s re-read-and-retry relies on. 'stream'
-   * reads the stream before each append to keep that promise; 'server' trusts the server alone.
+   * attempt. The port promises more: ids already in the stream make the append a replay (or a
+   * DuplicateEventIdError). 'stream' reads the stream before each append to keep that promise:
+   * all of it for 'no_stream', 'any' and 'stream_exists', and for an exact revision the events after
+   * it plus `idempotencyLookback` before it, so its cost does not grow with the stream.
+   * 'server' trusts the server alone.
    */
   readonly idempotency?: 'stream' | 'server';
+  /** Events before an exact expected revision that 'stream' idempotency still checks (default 32). */
+  readonly idempotencyLookback?: number;
   /** How many $all events one round trip of `readAll` asks for, at least. */
   readonly readChunk?: number;
   readonly subscription?: Partial<Omit<BatchingSettings, 'maxBatchSize' | 'reconnect'>> & { readonly reconnect?: Partial<ReconnectPolicy> };
@@ -53,7 +58,9 @@ export class EsdbEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.checkOnly(streamId, expected);
     if (this.options.idempotency !== 'server') {
-      const stream = await this.readStream(streamId);
+      const lookback = this.options.idempotencyLookback ?? 32;
+      const from = typeof expected === 'number' && expected >= 0 ? Math.max(0, expected + 1 - lookback) : 0;
+      const stream = await this.readStream(streamId, { fromRevision: from });
       const replay = idempotentReplay(stream, events, (id) => stream.some((e) => e.id === id));
       if (replay) return replay;
     }
@@ -62,9 +69,12 @@ export class EsdbEventStore implements EventStore {
         expectedRevision: toExpectedRevision(expected),
       });
       const nextExpectedRevision = Number(result.nextExpectedRevision);
-      // Older servers answer an idempotent append without a position; the event itself still has one.
-      const position = result.position?.commit ?? (await this.readAt(streamId, nextExpectedRevision)).position;
-      return { nextExpectedRevision, position };
+      // The server answers the last position only; the appended events (a few) are read back for theirs.
+      const first = nextExpectedRevision - events.length + 1;
+      const written = await this.readStream(streamId, { fromRevision: first });
+      const mine = written.slice(0, events.length).map(({ id, revision, position }) => ({ id, revision, position }));
+      if (mine.length !== events.length) throw new Error(`stream ${streamId}: appended events not found at revision ${first}`);
+      return { nextExpectedRevision, position: mine[mine.length - 1].position, events: mine };
     } catch (err) {
       if (err instanceof WrongExpectedVersionError) {
         const actual = err.actualVersion;
@@ -74,8 +84,9 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    return this.collect(() => this.client.readStream(streamId, { fromRevision: START, direction: FORWARDS }));
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const fromRevision = options.fromRevision ? BigInt(options.fromRevision) : START;
+    return this.collect(() => this.client.readStream(streamId, { fromRevision, direction: FORWARDS }));
   }
 
   async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
@@ -121,13 +132,7 @@ export class EsdbEventStore implements EventStore {
   private async checkOnly(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [last] = await this.collect(() => this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }));
     checkExpected(streamId, expected, last ? last.revision : -1);
-    return { nextExpectedRevision: last ? last.revision : -1, position: last?.position ?? 0n };
-  }
-
-  private async readAt(streamId: string, revision: number): Promise<RecordedEvent> {
-    const [event] = await this.collect(() => this.client.readStream(streamId, { fromRevision: BigInt(revision), maxCount: 1 }));
-    if (!event) throw new Error(`stream ${streamId} has no revision ${revision}`);
-    return event;
+    return { nextExpectedRevision: last ? last.revision : -1, position: last?.position ?? 0n, events: [] };
   }
 
   private async collect(read: () => AsyncIterable<Parameters<typeof toRecorded>[0]>): Promise<RecordedEvent[]> {

@@ -6,6 +6,7 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   matchesFilter,
@@ -17,29 +18,32 @@ import { checkExpected, idempotentReplay } from '../port/append-rules';
 export class MemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly ids = new Set<string>();
   private readonly wakeup = new LocalWakeup();
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
-    const replay = idempotentReplay(stream, events, (id) => this.log.some((e) => e.id === id));
+    const replay = idempotentReplay(stream, events, (id) => this.ids.has(id));
     if (replay) return replay;
     checkExpected(streamId, expected, stream.length - 1);
     if (events.length === 0) {
-      return { nextExpectedRevision: stream.length - 1, position: this.log.at(-1)?.position ?? 0n };
+      return { nextExpectedRevision: stream.length - 1, position: this.log.at(-1)?.position ?? 0n, events: [] };
     }
     const recordedAt = new Date().toISOString();
     for (const e of events) {
       const recorded: RecordedEvent = { ...e, streamId, revision: stream.length, position: BigInt(this.log.length + 1), recordedAt };
       stream.push(recorded);
       this.log.push(recorded);
+      this.ids.add(e.id);
     }
     this.streams.set(streamId, stream);
     this.wakeup.notify();
-    return { nextExpectedRevision: stream.length - 1, position: stream[stream.length - 1].position };
+    const written = stream.slice(-events.length).map(({ id, revision, position }) => ({ id, revision, position }));
+    return { nextExpectedRevision: stream.length - 1, position: stream[stream.length - 1].position, events: written };
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    return [...(this.streams.get(streamId) ?? [])];
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return (this.streams.get(streamId) ?? []).slice(options.fromRevision ?? 0);
   }
 
   async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {

@@ -25,8 +25,9 @@ export const idempotentReplay = (
   if (start >= 0) {
     const matches = events.every((e, i) => stream[start + i]?.id === e.id);
     if (matches) {
-      const last = stream[start + events.length - 1];
-      return { nextExpectedRevision: last.revision, position: last.position };
+      const written = stream.slice(start, start + events.length).map(({ id, revision, position }) => ({ id, revision, position }));
+      const last = written[written.length - 1];
+      return { nextExpectedRevision: last.revision, position: last.position, events: written };
     }
     throw new DuplicateEventIdError(events[0].id);
   }

@@ -4,6 +4,7 @@ import {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from './event-store.port';
@@ -41,8 +42,8 @@ export class CheckedEventStore implements EventStore {
     return this.inner.appendToStream(streamId, events, expectedRevision);
   }
 
-  readStream(streamId: string): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId);
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamId, options);
   }
 
   readAll(options: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {

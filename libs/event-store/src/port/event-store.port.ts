@@ -28,9 +28,23 @@ export interface RecordedEvent extends EventToAppend {
 /** `no_stream`: the stream must not exist; a number: the stream's last revision must be exactly it. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
+/** Where one appended event landed. */
+export interface AppendedEvent {
+  readonly id: string;
+  readonly revision: number;
+  readonly position: bigint;
+}
+
 export interface AppendResult {
   readonly nextExpectedRevision: number;
   readonly position: bigint;
+  /** Every event of the append in order, as stored: a retried append answers the original places. */
+  readonly events: readonly AppendedEvent[];
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive: the first revision returned. Omitted: from the stream's start. */
+  readonly fromRevision?: number;
 }
 
 export interface AllFilter {
@@ -53,7 +67,7 @@ export interface AllSubscription extends AsyncIterable<readonly RecordedEvent[]>
 export interface EventStore {
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global log after `fromPosition` (exclusive), in order. */
   readAll(options: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): AllSubscription;

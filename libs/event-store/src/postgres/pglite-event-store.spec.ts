@@ -21,7 +21,7 @@ afterAll(async () => {
 
 runEventStoreContract('PostgreSQL adapter on PGlite (in memory)', async () => {
   const pool = new PGlitePool(db);
-  await pool.query('DROP TABLE IF EXISTS es_events, es_streams');
+  await pool.query('DROP TABLE IF EXISTS es_events, es_streams, es_log, es_snapshots');
   let store = new PostgresEventStore(pool, { pollMs: 20 });
   await store.migrate();
   return {

@@ -1,35 +1,43 @@
 import {
   AllSubscription,
   AppendResult,
+  AppendedEvent,
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port/event-store.port';
+import { ConcurrencyError } from '../port/event-store.port';
 import { checkExpected, idempotentReplay } from '../port/append-rules';
 import { LocalWakeup, pollingSubscription } from '../port/polling-subscription';
 import { EVENT_STORE_SCHEMA } from './event-store.schema';
-import { SqlClient, SqlPool } from './sql-pool';
+import { SqlPool, SqlResult } from './sql-pool';
 
 export interface PostgresEventStoreOptions {
-  /** Test seam: runs inside the append transaction after the insert, before COMMIT. */
+  /**
+   * Test seam: the append then runs in an explicit transaction, and this runs inside it after the
+   * insert, before COMMIT (the out-of-order commit test holds one append open with it).
+   */
   readonly beforeCommit?: (streamId: string) => Promise<void>;
-  /** Only the out-of-order test turns this off, to show what the lock prevents. */
-  readonly serializeAppends?: boolean;
+  /**
+   * Only the out-of-order test turns this off, to show what the visibility bound prevents: readers
+   * then page the log by position alone.
+   */
+  readonly boundedReads?: boolean;
   readonly pollMs?: number;
 }
 
-/** Any constant works; it only has to be the same for every writer of this database. */
-const APPEND_LOCK_KEY = 0x1ed6e5;
+const UNIQUE_VIOLATION = '23505';
+
+const modeOf = (expected: ExpectedRevision): [string, number | null] =>
+  typeof expected === 'number' ? (expected < 0 ? ['no_stream', null] : ['exact', expected]) : [expected, null];
 
 /**
- * The event store on PostgreSQL (node-postgres) or PGlite (same SQL, via PGlitePool).
- *
- * Ordering: a bigserial is taken at insert but transactions commit in any order, so a reader
- * paging by "position > last seen" could pass over an event that commits late. Every append takes
- * one transaction-level advisory lock before it draws positions, so positions become visible in
- * order. It caps appends at one transaction at a time; bench:commands measures what that costs.
+ * The event store on PostgreSQL (node-postgres) or PGlite (same SQL, via PGlitePool). An append is
+ * one statement, `es_append` (event-store.schema.ts), with no lock shared between streams; the
+ * global log is read below the oldest running transaction, so it is gap-free in commit order.
  */
 export class PostgresEventStore implements EventStore {
   private readonly wakeup = new LocalWakeup();
@@ -44,12 +52,56 @@ export class PostgresEventStore implements EventStore {
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return this.checkOnly(streamId, expected);
+    const [mode, revision] = modeOf(expected);
+    const payload = JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })));
+    const params = [streamId, mode, revision, payload];
+    const sql = 'SELECT * FROM es_append($1, $2, $3, $4::jsonb)';
+    let result: SqlResult;
+    try {
+      result = await this.run(sql, params, streamId);
+    } catch (err) {
+      // Two appends of the same new ids raced: the loser sees them once the winner committed.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      result = await this.run(sql, params, streamId);
+    }
+    const rows = result.rows.map((r) => ({
+      outcome: r.o_outcome as string,
+      id: r.o_event_id as string,
+      streamId: r.o_stream_id as string,
+      revision: Number(r.o_revision),
+      position: r.o_position === null ? 0n : BigInt(r.o_position),
+    }));
+    const outcome = rows[0]?.outcome;
+    if (outcome === 'conflict') {
+      const actual = rows[0].revision;
+      throw new ConcurrencyError(streamId, expected, actual >= 0 ? actual : 'no_stream');
+    }
+    if (outcome === 'exists') {
+      const inStream = rows.filter((r) => r.streamId === streamId).sort((a, b) => a.revision - b.revision);
+      const consecutive = inStream.every((r, i) => i === 0 || r.revision === inStream[i - 1].revision + 1);
+      const replay = idempotentReplay(consecutive ? inStream : [], events, (id) => rows.some((r) => r.id === id));
+      // idempotentReplay throws for every id found that is not this very append.
+      if (!replay) throw new Error('es_append reported existing ids that idempotentReplay did not find');
+      return replay;
+    }
+    this.wakeup.notify();
+    const written: AppendedEvent[] = rows
+      .map(({ id, revision, position }) => ({ id, revision, position }))
+      .sort((a, b) => a.revision - b.revision);
+    const last = written[written.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position, events: written };
+  }
+
+  private async run(sql: string, params: unknown[], streamId: string): Promise<SqlResult> {
+    const hold = this.options.beforeCommit;
+    if (!hold) return this.pool.query(sql, params);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await this.appendInTransaction(client, streamId, events, expected);
+      const result = await client.query(sql, params);
+      await hold(streamId);
       await client.query('COMMIT');
-      this.wakeup.notify();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -59,64 +111,29 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendInTransaction(
-    client: SqlClient,
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult> {
-    if (this.options.serializeAppends !== false) {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
-    }
-    const ids = events.map((e) => e.id);
-    const existing = ids.length
-      ? (
-          await client.query(
-            'SELECT event_id, stream_id, revision, position FROM es_events WHERE event_id = ANY($1::uuid[]) ORDER BY position',
-            [ids],
-          )
-        ).rows
-      : [];
-    const inStream = existing
-      .filter((r) => r.stream_id === streamId)
-      .map((r) => ({ id: r.event_id as string, revision: Number(r.revision), position: BigInt(r.position) }));
-    const consecutive = inStream.every((r, i) => i === 0 || r.revision === inStream[i - 1].revision + 1);
-    const replay = idempotentReplay(consecutive ? inStream : [], events, (id) => existing.some((r) => r.event_id === id));
-    if (replay) return replay;
-
-    const head = await client.query('SELECT revision FROM es_streams WHERE stream_id = $1', [streamId]);
-    const last = head.rows.length ? Number(head.rows[0].revision) : -1;
+  /** An append of nothing still checks the expectation, without a write. */
+  private async checkOnly(streamId: string, expected: ExpectedRevision): Promise<AppendResult> {
+    const { rows } = await this.pool.query(
+      `SELECT s.revision, (SELECT max(position) FROM es_events WHERE stream_id = $1) AS position FROM es_streams s WHERE s.stream_id = $1`,
+      [streamId],
+    );
+    const last = rows.length ? Number(rows[0].revision) : -1;
     checkExpected(streamId, expected, last);
-    if (events.length === 0) return { nextExpectedRevision: last, position: 0n };
-
-    const params: unknown[] = [];
-    const values = events.map((e, i) => {
-      params.push(e.id, streamId, last + 1 + i, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
-      const p = params.length - 5;
-      return `($${p}, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
-    });
-    const inserted = await client.query(
-      `INSERT INTO es_events (event_id, stream_id, revision, type, data, metadata) VALUES ${values.join(', ')} RETURNING position`,
-      params,
-    );
-    const next = last + events.length;
-    await client.query(
-      'INSERT INTO es_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision',
-      [streamId, next],
-    );
-    await this.options.beforeCommit?.(streamId);
-    const positions = inserted.rows.map((r) => BigInt(r.position));
-    return { nextExpectedRevision: next, position: positions.reduce((a, b) => (b > a ? b : a)) };
+    return { nextExpectedRevision: last, position: rows.length && rows[0].position !== null ? BigInt(rows[0].position) : 0n, events: [] };
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query(`${SELECT} WHERE stream_id = $1 ORDER BY revision`, [streamId]);
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query(`${SELECT} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision`, [
+      streamId,
+      options.fromRevision ?? 0,
+    ]);
     return rows.map(toRecorded);
   }
 
   async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
     const params: unknown[] = [String(fromPosition ?? 0n), limit];
     const where = ['position > $1::bigint'];
+    if (this.options.boundedReads !== false) where.push('position < es_visible_below()');
     if (filter?.streamPrefixes) {
       params.push(filter.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`));
       where.push(`stream_id LIKE ANY($${params.length}::text[])`);
