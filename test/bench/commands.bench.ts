@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_PROMOTIONS, accountStreamId, subscriptionStreamId } from '@ledger/domain';
-import { EventStore, PGlitePool, PostgresEventStore, SqlPool } from '@ledger/event-store';
+import { EventStore, PGlitePool, PostgresEventStore, SqlPool, StreamStates } from '@ledger/event-store';
 import { SandboxPaymentGateway } from '@ledger/payments';
 import { PersonalDataVault, testSecrets } from '@ledger/identity';
 
@@ -57,7 +57,7 @@ const run = async (total: number, job: (i: number, card: number) => Promise<void
 
 const commandPath = async (store: EventStore): Promise<number> => {
   const cards = await seedCards(store);
-  const handler = new RenewSubscriptionHandler(store, new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vaultOnly);
+  const handler = new RenewSubscriptionHandler(store, new StreamStates(store), new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vaultOnly);
   const seconds = await run(renewals, async (i, c) => {
     const card = cards[c];
     const ctx = { commandId: randomUUID(), correlationId: 'bench', actor: 'bench', now: new Date().toISOString() };

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider, accountStreamId } from '@ledger/domain';
-import { EventStore, handleCommand } from '@ledger/event-store';
+import { StreamStates, handleCommand } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { STREAM_STATES } from '../infrastructure/tokens';
 
 export class VerifyAccountCommand extends Command<{ position: string | null }> {
   constructor(
@@ -20,11 +20,11 @@ export class VerifyAccountCommand extends Command<{ position: string | null }> {
  */
 @CommandHandler(VerifyAccountCommand)
 export class VerifyAccountHandler implements ICommandHandler<VerifyAccountCommand> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(STREAM_STATES) private readonly states: StreamStates) {}
 
   async execute({ accountId, ctx }: VerifyAccountCommand): Promise<{ position: string | null }> {
     const result = await handleCommand(
-      this.store,
+      this.states,
       accountStreamId(accountId),
       accountDecider,
       { type: 'RegisterAccount', accountId, now: ctx.now },
@@ -32,7 +32,7 @@ export class VerifyAccountHandler implements ICommandHandler<VerifyAccountComman
         metadata: eventMetadata(ctx, `register:${accountId}`),
       },
     );
-    const last = result.stream.find((e) => e.type === 'AccountRegistered');
-    return { position: last ? last.position.toString() : null };
+    // A retry answers the stream's head: read-your-writes needs a position at or after the registration.
+    return { position: result.revision >= 0 ? result.position.toString() : null };
   }
 }

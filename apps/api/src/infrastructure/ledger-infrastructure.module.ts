@@ -5,7 +5,7 @@ import { PAYMENT_GATEWAY, PaymentGateway, SandboxPaymentGateway } from '@ledger/
 import { LEDGER_PROJECTION_NAMES, LedgerStorage, ProjectionPosition } from '@ledger/read-models';
 
 import { Identity, SandboxSms } from '@ledger/identity';
-import { DATA_SOURCE, EVENT_STORE, IDENTITY, PROJECTION_POSITION, PROMOTION_RULES, SANDBOX_SMS } from './tokens';
+import { DATA_SOURCE, EVENT_STORE, STREAM_STATES, IDENTITY, PROJECTION_POSITION, PROMOTION_RULES, SANDBOX_SMS } from './tokens';
 
 export interface InfrastructureOptions {
   readonly config: LedgerConfig;
@@ -25,6 +25,7 @@ export class LedgerInfrastructureModule {
     const providers = [
       { provide: LEDGER_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: storage.store },
+      { provide: STREAM_STATES, useValue: storage.states },
       { provide: DATA_SOURCE, useValue: storage.dataSource },
       { provide: PAYMENT_GATEWAY, useValue: paymentGateway ?? new SandboxPaymentGateway() },
       { provide: PROMOTION_RULES, useValue: rules },

@@ -1,4 +1,6 @@
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** Commands decide through it (cached, snapshotted stream states over EVENT_STORE). */
+export const STREAM_STATES = Symbol('STREAM_STATES');
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const PROJECTION_POSITION = Symbol('PROJECTION_POSITION');
 export const PROMOTION_RULES = Symbol('PROMOTION_RULES');

@@ -1,5 +1,5 @@
 import { DEFAULT_PROMOTIONS, accountStreamId, subscriptionStreamId } from '@ledger/domain';
-import { EventToAppend, ExpectedRevision, MemoryEventStore } from '@ledger/event-store';
+import { EventToAppend, ExpectedRevision, MemoryEventStore, StreamStates } from '@ledger/event-store';
 import { SandboxPaymentGateway } from '@ledger/payments';
 import { PersonalDataVault, testSecrets } from '@ledger/identity';
 
@@ -59,7 +59,13 @@ describe('first-order discount under races', () => {
     const store = new HookedStore();
     const [card1, card2] = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
     await seed(store, [card1, card2]);
-    const handler = new RenewSubscriptionHandler(store, new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vaultOnly);
+    const handler = new RenewSubscriptionHandler(
+      store,
+      new StreamStates(store),
+      new SandboxPaymentGateway(),
+      DEFAULT_PROMOTIONS,
+      vaultOnly,
+    );
     // Renewal B claims; before its PlanSelected lands, renewal A of the same card goes pending.
     let releaseA!: () => void;
     const held = new Promise<void>((r) => (releaseA = r));
@@ -68,7 +74,11 @@ describe('first-order discount under races', () => {
     store.afterAppend = async (streamId, events) => {
       if (streamId !== accountStreamId('acc') || events[0].type !== 'FirstOrderDiscountClaimed') return;
       store.afterAppend = null;
-      a = renew(new RenewSubscriptionHandler(store, slow, { ...DEFAULT_PROMOTIONS, firstOrderPercentOffBp: 0 }, vaultOnly), card1, 'A');
+      a = renew(
+        new RenewSubscriptionHandler(store, new StreamStates(store), slow, { ...DEFAULT_PROMOTIONS, firstOrderPercentOffBp: 0 }, vaultOnly),
+        card1,
+        'A',
+      );
       while (!(await store.readStream(subscriptionStreamId(card1))).some((e) => e.type === 'PlanSelected'))
         await new Promise((r) => setTimeout(r, 1));
     };
@@ -92,7 +102,13 @@ describe('first-order discount under races', () => {
     const store = new MemoryEventStore();
     const card = '33333333-3333-4333-8333-333333333333';
     await seed(store, [card]);
-    const handler = new RenewSubscriptionHandler(store, new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vaultOnly);
+    const handler = new RenewSubscriptionHandler(
+      store,
+      new StreamStates(store),
+      new SandboxPaymentGateway(),
+      DEFAULT_PROMOTIONS,
+      vaultOnly,
+    );
     // Simulate a crash after PaymentFailed and before the release: drop the release once.
     const release = (handler as any).releaseFirstOrder.bind(handler);
     (handler as any).releaseFirstOrder = async () => undefined;

@@ -17,10 +17,10 @@ import {
   subscriptionDecider,
   subscriptionStreamId,
 } from '@ledger/domain';
-import { EventMetadata, EventStore, RecordedEvent, deterministicId, fold, handleCommand } from '@ledger/event-store';
+import { EventMetadata, EventStore, StreamStates, deterministicId, handleCommand } from '@ledger/event-store';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@ledger/payments';
 import { eventMetadata } from '../http/request-context';
-import { EVENT_STORE, IDENTITY, PROMOTION_RULES } from '../infrastructure/tokens';
+import { EVENT_STORE, IDENTITY, PROMOTION_RULES, STREAM_STATES } from '../infrastructure/tokens';
 import { Identity, PersonalDataVault } from '@ledger/identity';
 import { RenewSubscriptionRequestDto } from './renew-subscription.request.dto';
 import { RenewSubscriptionCommand, RenewalAnswer } from './renew-subscription.command';
@@ -37,17 +37,15 @@ const fingerprintRequest = (vault: PersonalDataVault, body: RenewSubscriptionReq
     JSON.stringify([body.planId, body.paymentMethod.type, body.paymentMethod.token, body.promotionCode ?? null]),
   );
 
-const renewalIdOf = (e: RecordedEvent): string | undefined => (e.data as { renewalId?: string }).renewalId;
+const renewalIdOf = (e: { data: unknown }): string | undefined => (e.data as { renewalId?: string }).renewalId;
 
-const answer = (stream: readonly RecordedEvent[], record: RenewalRecord): RenewalAnswer => {
-  const last = [...stream].reverse().find((e) => renewalIdOf(e) === record.renewalId);
-  return {
-    renewalId: record.renewalId,
-    status: record.status,
-    ...(record.reason ? { reason: record.reason } : {}),
-    position: (last?.position ?? 0n).toString(),
-  };
-};
+/** `position` is the card's head when answered: at or after the renewal's last event, so read-your-writes holds. */
+const answer = (position: bigint, record: RenewalRecord): RenewalAnswer => ({
+  renewalId: record.renewalId,
+  status: record.status,
+  ...(record.reason ? { reason: record.reason } : {}),
+  position: position.toString(),
+});
 
 /**
  * PlanSelected → capture at the provider → PaymentCaptured + ValidityExtended (or PaymentFailed).
@@ -58,6 +56,7 @@ const answer = (stream: readonly RecordedEvent[], record: RenewalRecord): Renewa
 export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscriptionCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(STREAM_STATES) private readonly states: StreamStates,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     @Inject(PROMOTION_RULES) private readonly rules: PromotionRules,
     @Inject(IDENTITY) private readonly identity: Pick<Identity, 'vault'>,
@@ -68,8 +67,8 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     const renewalId = deterministicId('renewal', subscriptionId, idempotencyKey);
     const requestHash = fingerprintRequest(this.identity.vault, body);
     const streamId = subscriptionStreamId(subscriptionId);
-    const stream = await this.store.readStream(streamId);
-    const card = fold(evolve, initialCard(), stream);
+    const current = await this.states.current(streamId, subscriptionDecider);
+    const card = current.state;
     if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);
     const previous = card.renewals[renewalId];
     if (previous && previous.requestHash !== requestHash) {
@@ -89,22 +88,31 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
           eventMetadata(cmd.ctx, idempotencyKey),
           cmd.ctx.now,
         );
-      return answer(stream, previous);
+      return answer(current.position, previous);
     }
 
     const plan = findPlan(body.planId);
     if (!plan) throw new DomainError('PLAN_NOT_FOUND', `plan ${body.planId} does not exist`, 'planId');
     const metadata = eventMetadata(cmd.ctx, idempotencyKey);
-    const selected = previous ? { state: card, stream } : await this.selectPlan(cmd, card, stream, plan, renewalId, requestHash, metadata);
+    const selected = previous
+      ? { state: card, position: current.position, appended: [] }
+      : await this.selectPlan(cmd, card, plan, renewalId, requestHash, metadata);
     const record = (selected.state as ActiveCard).renewals[renewalId];
-    if (record.status !== 'pending') return answer(selected.stream, record);
-    return this.pay(cmd, record, selected.stream, metadata);
+    if (record.status !== 'pending') return answer(selected.position, record);
+    const planSelected =
+      selected.appended.find((e) => e.type === 'PlanSelected')?.id ?? (await this.planSelectedEventId(streamId, renewalId));
+    return this.pay(cmd, record, planSelected, metadata);
+  }
+
+  /** Only when resuming a renewal left pending (a crash, a lost answer): the cause of its outcome. */
+  private async planSelectedEventId(streamId: string, renewalId: string): Promise<string | undefined> {
+    const stream = await this.store.readStream(streamId);
+    return stream.find((e) => e.type === 'PlanSelected' && renewalIdOf(e) === renewalId)?.id;
   }
 
   private async selectPlan(
     cmd: RenewSubscriptionCommand,
     card: ActiveCard,
-    cardStream: readonly RecordedEvent[],
     plan: Plan,
     renewalId: string,
     requestHash: string,
@@ -114,7 +122,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     const accountStream = accountStreamId(card.accountId);
     let firstOrderOffered = true;
     for (;;) {
-      const account = fold(accountDecider.evolve, accountDecider.initialState(), await this.store.readStream(accountStream));
+      const account = (await this.states.current(accountStream, accountDecider)).state;
       const eligible = firstOrderOffered && firstOrderEligible(account, renewalId);
       const quote = quotePrice({ plan, now: ctx.now, firstOrderEligible: eligible, promotionCode: body.promotionCode, rules: this.rules });
       const command: SelectPlan = {
@@ -132,7 +140,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
         try {
           // A claim after a release is a new fact, not a retry of the first claim: ids per revision.
           const claim = { type: 'ClaimFirstOrderDiscount' as const, renewalId, subscriptionId, now: ctx.now };
-          await handleCommand(this.store, accountStream, accountDecider, claim, {
+          await handleCommand(this.states, accountStream, accountDecider, claim, {
             metadata,
             step: `claim:${renewalId}`,
             idsPerRevision: true,
@@ -147,10 +155,9 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
         }
       }
       try {
-        return await handleCommand(this.store, subscriptionStreamId(subscriptionId), subscriptionDecider, command, {
+        return await handleCommand(this.states, subscriptionStreamId(subscriptionId), subscriptionDecider, command, {
           metadata,
           step: 'select',
-          knownStream: cardStream,
         });
       } catch (err) {
         if (claims && (await this.selectionRefused(err, subscriptionId, renewalId))) {
@@ -167,18 +174,17 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
    */
   private async selectionRefused(err: unknown, subscriptionId: string, renewalId: string): Promise<boolean> {
     if (!(err instanceof DomainError) || err.code === 'IDEMPOTENCY_KEY_REUSED') return false;
-    const stream = await this.store.readStream(subscriptionStreamId(subscriptionId));
-    return !stream.some((e) => e.type === 'PlanSelected' && renewalIdOf(e) === renewalId);
+    const card = (await this.states.current(subscriptionStreamId(subscriptionId), subscriptionDecider)).state;
+    return card.status !== 'Active' || card.renewals[renewalId] === undefined;
   }
 
   private async pay(
     cmd: RenewSubscriptionCommand,
     record: RenewalRecord,
-    stream: readonly RecordedEvent[],
+    planSelectedId: string | undefined,
     metadata: EventMetadata,
   ): Promise<RenewalAnswer> {
     const { subscriptionId, body, ctx, idempotencyKey } = cmd;
-    const planSelected = stream.find((e) => e.type === 'PlanSelected' && renewalIdOf(e) === record.renewalId);
     const outcome = await this.gateway.capture({
       paymentId: deterministicId('payment', record.renewalId),
       amount: record.price,
@@ -187,15 +193,15 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     });
     const now = new Date().toISOString();
     const result = await handleCommand(
-      this.store,
+      this.states,
       subscriptionStreamId(subscriptionId),
       subscriptionDecider,
       { type: 'RecordPaymentOutcome', renewalId: record.renewalId, outcome, now },
-      { metadata: eventMetadata(ctx, idempotencyKey, planSelected?.id), step: 'outcome', knownStream: stream },
+      { metadata: eventMetadata(ctx, idempotencyKey, planSelectedId), step: 'outcome' },
     );
     const card = result.state as ActiveCard;
     if (outcome.status === 'failed') await this.releaseFirstOrder(card.accountId, record.renewalId, outcome.reason, metadata, now);
-    return answer(result.stream, card.renewals[record.renewalId]);
+    return answer(result.position, card.renewals[record.renewalId]);
   }
 
   /** A no-op unless this renewal holds the claim (the decider checks). */
@@ -207,7 +213,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     now: string,
   ): Promise<void> {
     const release = { type: 'ReleaseFirstOrderDiscount' as const, renewalId, reason, now };
-    await handleCommand(this.store, accountStreamId(accountId), accountDecider, release, {
+    await handleCommand(this.states, accountStreamId(accountId), accountDecider, release, {
       metadata,
       step: `release:${renewalId}`,
       idsPerRevision: true,

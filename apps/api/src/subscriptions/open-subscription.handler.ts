@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DomainError, Region, accountDecider, accountStreamId, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
-import { EventStore, fold, handleCommand } from '@ledger/event-store';
+import { EventStore, StreamStates, fold, handleCommand } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
-import { DATA_SOURCE, EVENT_STORE } from '../infrastructure/tokens';
+import { DATA_SOURCE, EVENT_STORE, STREAM_STATES } from '../infrastructure/tokens';
 import { DataSource } from 'typeorm';
 import { returning } from '@ledger/identity';
 
@@ -21,6 +21,7 @@ export class OpenSubscriptionCommand extends Command<{ subscriptionId: string; p
 export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscriptionCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(STREAM_STATES) private readonly states: StreamStates,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
@@ -39,13 +40,13 @@ export class OpenSubscriptionHandler implements ICommandHandler<OpenSubscription
     }
     {
       const result = await handleCommand(
-        this.store,
+        this.states,
         subscriptionStreamId(subscriptionId),
         subscriptionDecider,
         { type: 'OpenSubscription', subscriptionId, accountId: body.accountId, iccid: body.iccid, region: body.region, now: ctx.now },
         { metadata: eventMetadata(ctx, ctx.commandId) },
       );
-      return { subscriptionId, position: result.appended[result.appended.length - 1].position.toString() };
+      return { subscriptionId, position: result.position.toString() };
     }
   }
 

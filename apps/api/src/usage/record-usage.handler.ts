@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ActiveCard, dataRemainingMb, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
-import { EventStore, handleCommand } from '@ledger/event-store';
+import { DomainError, DomainErrorCode } from '@ledger/domain';
+import { StreamStates } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
-import { EVENT_STORE } from '../infrastructure/tokens';
+import { STREAM_STATES } from '../infrastructure/tokens';
+import { recordCardUsage } from './usage-recording';
 
 export interface UsageAnswer {
   usageId: string;
@@ -23,25 +24,14 @@ export class RecordUsageCommand extends Command<UsageAnswer> {
   }
 }
 
-/** Idempotent by usageId: the decider answers a replay with no events, and we answer with the original. */
+/** One record on one card: idempotent by usageId (a replay answers 201 again and counts once). */
 @CommandHandler(RecordUsageCommand)
 export class RecordUsageHandler implements ICommandHandler<RecordUsageCommand> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(STREAM_STATES) private readonly states: StreamStates) {}
 
   async execute({ subscriptionId, usageId, mb, ctx }: RecordUsageCommand): Promise<UsageAnswer> {
-    const result = await handleCommand(
-      this.store,
-      subscriptionStreamId(subscriptionId),
-      subscriptionDecider,
-      { type: 'RecordUsage', usageId, mb, now: ctx.now },
-      { metadata: eventMetadata(ctx, `usage:${usageId}`) },
-    );
-    const recorded = result.stream.find((e) => e.type === 'DataUsageRecorded' && (e.data as { usageId: string }).usageId === usageId);
-    return {
-      usageId,
-      mb,
-      dataRemainingMb: dataRemainingMb(result.state as ActiveCard),
-      position: (recorded?.position ?? 0n).toString(),
-    };
+    const [outcome] = await recordCardUsage(this.states, subscriptionId, [{ usageId, mb, now: ctx.now }], (key) => eventMetadata(ctx, key));
+    if (outcome.status === 'refused') throw new DomainError(outcome.code as DomainErrorCode, outcome.detail, outcome.field);
+    return { usageId, mb, dataRemainingMb: outcome.dataRemainingMb, position: outcome.position };
   }
 }

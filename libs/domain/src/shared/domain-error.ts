@@ -17,6 +17,7 @@ export type DomainErrorCode =
   | 'INSUFFICIENT_DATA'
   | 'SUBSCRIPTION_EXPIRED'
   | 'USAGE_ID_REUSED'
+  | 'MEASURED_AT_OUT_OF_RANGE'
   | 'INVALID_COMMAND'
   | 'ICCID_IN_USE';
 

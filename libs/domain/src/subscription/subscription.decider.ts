@@ -3,7 +3,7 @@ import { DomainError } from '../shared/domain-error';
 import { addDays, laterOf } from '../shared/time';
 import { OpenSubscription, RecordPaymentOutcome, RecordUsage, SelectPlan, SubscriptionCommand } from './subscription.commands';
 import { SubscriptionEvent } from './subscription.events';
-import { ActiveCard, Card, evolve, initialCard } from './subscription.state';
+import { ActiveCard, Card, evolve, initialCard, recentUsageMb } from './subscription.state';
 import { drawUsage, expireBuckets } from './buckets';
 import { checkOpen, checkPaymentOutcome, checkSelectPlan, checkUsage } from './subscription.invariants';
 
@@ -119,7 +119,7 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
 const recordUsage = (c: RecordUsage, state: Card): SubscriptionEvent[] => {
   checkUsage(c);
   const s = opened(state);
-  const seen = s.usage[c.usageId];
+  const seen = recentUsageMb(s, c.usageId);
   if (seen !== undefined) {
     if (seen === c.mb) return [];
     throw new DomainError('USAGE_ID_REUSED', `usage ${c.usageId} was already recorded with ${seen} MB`, 'usageId');
@@ -148,10 +148,19 @@ export const decide = (command: SubscriptionCommand, state: Card): SubscriptionE
   }
 };
 
-export const subscriptionDecider: Decider<SubscriptionCommand, Card, SubscriptionEvent> = {
+/**
+ * The card's state is plain JSON, so its snapshot is the state itself. Bump the version whenever
+ * the state's shape or `evolve` changes: older snapshots are then ignored and rebuilt from events.
+ */
+export const CARD_SNAPSHOT_VERSION = 'card-state-2';
+
+export const subscriptionDecider: Decider<SubscriptionCommand, Card, SubscriptionEvent> & {
+  readonly snapshot: { version: string; toJSON: (s: Card) => unknown; fromJSON: (j: unknown) => Card };
+} = {
   initialState: initialCard,
   evolve,
   decide,
+  snapshot: { version: CARD_SNAPSHOT_VERSION, toJSON: (s) => s, fromJSON: (j) => j as Card },
 };
 
 export const subscriptionStreamId = (subscriptionId: string): string => `subscription-${subscriptionId}`;

@@ -90,7 +90,13 @@ const toCommand = (st: Step, s: ActiveCard, now: string, fresh: number): Subscri
       return { type: 'RecordPaymentOutcome', renewalId, outcome, now };
     }
     case 'use': {
-      const usageId = (st.reuse !== null && nth(Object.keys(s.usage), st.reuse)) || `u${fresh}`;
+      const usageId =
+        (st.reuse !== null &&
+          nth(
+            s.recentUsage.map(([id]) => id),
+            st.reuse,
+          )) ||
+        `u${fresh}`;
       const mb = st.mb ?? Math.round((dataRemainingMb(s) * st.percentOfRemaining) / 100);
       return { type: 'RecordUsage', usageId, mb, now };
     }

@@ -40,11 +40,25 @@ export interface ActiveCard {
   readonly buckets: readonly Bucket[];
   readonly pendingRenewalId: string | null;
   readonly renewals: Readonly<Record<string, RenewalRecord>>;
-  readonly usage: Readonly<Record<string, number>>;
+  /**
+   * The card's last RECENT_USAGE usage records as [usageId, mb], newest last: enough to answer a
+   * network retry in words (same MB: the original answer; other MB: USAGE_ID_REUSED). Older ids are
+   * recognised by the store, from the record's event id (see record-usage.handler.ts). Kept bounded
+   * so that folding a record costs the same on the card's first record and its fifty-thousandth.
+   */
+  readonly recentUsage: readonly (readonly [string, number])[];
   readonly totals: Totals;
 }
 
 export type Card = { readonly status: 'Unopened' } | ActiveCard;
+
+export const RECENT_USAGE = 100;
+
+/** MB of a usage id among the card's recent records, or undefined. */
+export const recentUsageMb = (s: ActiveCard, usageId: string): number | undefined => {
+  for (let i = s.recentUsage.length - 1; i >= 0; i--) if (s.recentUsage[i][0] === usageId) return s.recentUsage[i][1];
+  return undefined;
+};
 
 export const initialCard = (): Card => ({ status: 'Unopened' });
 
@@ -70,7 +84,7 @@ export const evolve = (state: Card, stored: SubscriptionEvent): Card => {
         buckets: [],
         pendingRenewalId: null,
         renewals: {},
-        usage: {},
+        recentUsage: [],
         totals: { grantedMb: 0, usedMb: 0, forfeitedMb: 0 },
       };
     case 'PlanSelected': {
@@ -111,8 +125,9 @@ export const evolve = (state: Card, stored: SubscriptionEvent): Card => {
       const s = active(state, event);
       const drawn = new Map(event.data.from.map((f) => [f.bucketId, f.mb]));
       const buckets = s.buckets.map((b) => ({ ...b, mbRemaining: b.mbRemaining - (drawn.get(b.bucketId) ?? 0) }));
-      const usage = { ...s.usage, [event.data.usageId]: event.data.mb };
-      return { ...s, buckets, usage, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
+      const kept = s.recentUsage.length >= RECENT_USAGE ? s.recentUsage.slice(1 - RECENT_USAGE) : s.recentUsage;
+      const recentUsage = [...kept, [event.data.usageId, event.data.mb] as const];
+      return { ...s, buckets, recentUsage, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
     }
     case 'DataExpired': {
       const s = active(state, event);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EventToAppend, RecordedEvent } from '../port/event-store.port';
+import { RecordedEvent } from '../port/event-store.port';
 import { canonicalJson } from './canonical-json';
 
 /** The link before a stream's first event. */
@@ -30,16 +30,6 @@ export const linkFor = (previous: string, e: Linkable): string =>
 
 export const lastLink = (stream: readonly Pick<RecordedEvent, 'metadata'>[]): string =>
   (stream.at(-1)?.metadata.hashLink as string | undefined) ?? GENESIS_LINK;
-
-/** Puts each new event's link into its metadata, continuing the stream's chain. */
-export const chainEvents = (streamId: string, stream: readonly RecordedEvent[], events: readonly EventToAppend[]): EventToAppend[] => {
-  let previous = lastLink(stream);
-  return events.map((e, i) => {
-    const link = linkFor(previous, { ...e, streamId, revision: stream.length + i });
-    previous = link;
-    return { ...e, metadata: { ...e.metadata, hashLink: link } };
-  });
-};
 
 export interface BrokenLink {
   readonly streamId: string;

@@ -1,3 +1,5 @@
+import { SNAPSHOT_TABLE } from '../command/snapshots';
+
 /**
  * One table for the global log, one for stream heads, and one appending function.
  *
@@ -37,13 +39,7 @@ CREATE TABLE IF NOT EXISTS es_log (
 INSERT INTO es_log (singleton, base)
   SELECT true, COALESCE((SELECT max(position) FROM es_events), 0) + 1
   ON CONFLICT (singleton) DO NOTHING;
-CREATE TABLE IF NOT EXISTS es_snapshots (
-  stream_id  text        PRIMARY KEY,
-  revision   integer     NOT NULL,
-  version    text        NOT NULL,
-  state      jsonb       NOT NULL,
-  written_at timestamptz NOT NULL DEFAULT now()
-);
+${SNAPSHOT_TABLE}
 
 CREATE OR REPLACE FUNCTION es_visible_below() RETURNS bigint LANGUAGE sql STABLE AS $fn$
   SELECT base + ((pg_snapshot_xmin(pg_current_snapshot())::text::bigint) << 20) FROM es_log
@@ -54,14 +50,14 @@ RETURNS TABLE (o_outcome text, o_event_id uuid, o_stream_id text, o_revision int
 LANGUAGE plpgsql AS $fn$
 DECLARE
   n integer := jsonb_array_length(p_events);
+  ids uuid[] := ARRAY(SELECT (x->>'id')::uuid FROM jsonb_array_elements(p_events) x);
   head integer;
   lo bigint;
   first_position bigint;
 BEGIN
   RETURN QUERY
     SELECT 'exists'::text, e.event_id, e.stream_id, e.revision, e.position FROM es_events e
-    WHERE e.event_id IN (SELECT (x->>'id')::uuid FROM jsonb_array_elements(p_events) x)
-    ORDER BY e.position;
+    WHERE e.event_id = ANY(ids) ORDER BY e.position;
   IF FOUND THEN RETURN; END IF;
 
   IF p_mode = 'no_stream' THEN

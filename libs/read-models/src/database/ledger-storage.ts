@@ -1,6 +1,16 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { CheckedEventStore, EsdbEventStore, EventStore, PGlitePool, PostgresEventStore, openEmbeddedDatabase } from '@ledger/event-store';
+import {
+  CheckedEventStore,
+  EsdbEventStore,
+  EventStore,
+  PGlitePool,
+  PostgresEventStore,
+  SqlSnapshotStore,
+  StreamStates,
+  StreamStatesOptions,
+  openEmbeddedDatabase,
+} from '@ledger/event-store';
 import { StoredEventCheck } from '@ledger/messaging';
 import { createReadModelDataSource } from './data-source';
 
@@ -12,6 +22,8 @@ export type StorageConfig =
 
 export interface LedgerStorage {
   readonly store: EventStore;
+  /** What commands decide on: folded stream states kept in memory and snapshotted (stream-states.ts). */
+  readonly states: StreamStates;
   readonly dataSource: DataSource;
   close(): Promise<void>;
 }
@@ -27,17 +39,24 @@ const checked = (store: EventStore): CheckedEventStore => {
 };
 
 /** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
-export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerStorage> => {
+export const openLedgerStorage = async (
+  config: StorageConfig,
+  stateOptions: Omit<StreamStatesOptions, 'snapshots'> = {},
+): Promise<LedgerStorage> => {
   if (config.kind === 'embedded') {
     const embedded = await openEmbeddedDatabase(config.dataDir);
     const pool = new PGlitePool(embedded.db);
     const store = new PostgresEventStore(pool);
     await store.migrate();
     const dataSource = await createReadModelDataSource({ kind: 'shared-pool', pool }).initialize();
+    const writer = checked(store);
+    const states = new StreamStates(writer, { ...stateOptions, snapshots: new SqlSnapshotStore((sql, p) => pool.query(sql, p)) });
     return {
-      store: checked(store),
+      store: writer,
+      states,
       dataSource,
       close: async () => {
+        await states.flush();
         await store.close();
         await dataSource.destroy();
         await embedded.close();
@@ -51,10 +70,20 @@ export const openLedgerStorage = async (config: StorageConfig): Promise<LedgerSt
   const store = config.kind === 'postgres' ? new PostgresEventStore(owned!) : remoteStore(config);
   if (store instanceof PostgresEventStore) await store.migrate();
   const dataSource = await createReadModelDataSource({ kind: 'postgres', url: config.readModelUrl }).initialize();
+  // Snapshots sit next to the events on PostgreSQL; EventStoreDB's go to the read-model database.
+  const snapshots =
+    store instanceof PostgresEventStore && owned
+      ? new SqlSnapshotStore((sql, p) => owned.query(sql, p))
+      : new SqlSnapshotStore((sql, p) => dataSource.query(sql, p));
+  if (!(store instanceof PostgresEventStore)) await snapshots.migrate();
+  const writer = checked(store);
+  const states = new StreamStates(writer, { ...stateOptions, snapshots });
   return {
-    store: checked(store),
+    store: writer,
+    states,
     dataSource,
     close: async () => {
+      await states.flush();
       await store.close();
       await dataSource.destroy();
       await owned?.end();
