@@ -33,9 +33,9 @@ const seed = async (url: string, total: number): Promise<void> => {
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
     await pool.query(
-      `INSERT INTO es_events (event_id, stream_id, revision, type, data, metadata)
-       SELECT event_id, stream_id, revision, type, data, metadata FROM json_to_recordset($1::json)
-       AS e(event_id uuid, stream_id text, revision integer, type text, data jsonb, metadata jsonb)`,
+      `INSERT INTO es_events (position, event_id, stream_id, revision, type, data, metadata)
+       SELECT position, event_id, stream_id, revision, type, data, metadata FROM json_to_recordset($1::json)
+       AS e(position bigint, event_id uuid, stream_id text, revision integer, type text, data jsonb, metadata jsonb)`,
       [JSON.stringify(chunk)],
     );
     chunk = [];
@@ -44,13 +44,23 @@ const seed = async (url: string, total: number): Promise<void> => {
   for (const a of randomCardHistory({ events: total, activeCards: 20_000, eventsPerCard: 20, seed: 2026 })) {
     const first = a.expectedRevision === 'no_stream' ? 0 : a.expectedRevision + 1;
     a.events.forEach((e, i) =>
-      chunk.push({ event_id: e.id, stream_id: a.streamId, revision: first + i, type: e.type, data: e.data, metadata: e.metadata }),
+      chunk.push({
+        position: written + i + 1,
+        event_id: e.id,
+        stream_id: a.streamId,
+        revision: first + i,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+      }),
     );
     written += a.events.length;
     if (chunk.length >= 5000) await flush();
   }
   await flush();
   await pool.query('INSERT INTO es_streams (stream_id, revision) SELECT stream_id, max(revision) FROM es_events GROUP BY stream_id');
+  // Appends after a bulk load must land above it (event-store.schema.ts: es_log.base).
+  await pool.query('UPDATE es_log SET base = (SELECT max(position) FROM es_events) + 1');
   await pool.query('VACUUM ANALYZE es_events');
   process.stdout.write(`seeded ${written} events in ${((performance.now() - started) / 1000).toFixed(1)} s (bulk insert)\n`);
   await pool.end();

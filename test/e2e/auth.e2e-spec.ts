@@ -4,7 +4,7 @@ import { IDENTITY } from '../../apps/api/src/infrastructure/tokens';
 import { Harness, freshIccid, newCard, renewalBody, startHarness } from './ledger-harness';
 import { bearer, freshPhone } from './sign-up';
 
-const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000 })).length;
+const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).length;
 
 describe('card owners log in, staff have roles, every event says who did it', () => {
   let h: Harness;

@@ -24,7 +24,7 @@ class HeldGateway implements PaymentGateway {
   }
 }
 
-const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000 })).length;
+const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).length;
 
 /** Refusals: problem+json, a stable code, the field, and nothing written; run once per event-store adapter. */
 export const badInputCases = (storage: StorageFactory): void => {

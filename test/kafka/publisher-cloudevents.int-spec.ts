@@ -13,7 +13,7 @@ describeWithService('publisher on Kafka', provisionKafka, (brokers) => {
       const topic = uniqueTopic('cloudevents');
       const cards = cardHistories('ce', 120);
       const last = await appendInterleaved(db(), cards, 5);
-      const stored = await db().store.readAll({ limit: 1_000 });
+      const stored = await db().store.readAll({ limit: 1_000, unsettled: true });
       const publisher = await startPublisher(db(), brokers(), { topic, batchSize: 50 });
       const consumer = await SampleConsumer.start(kafkaFor(brokers()), topic);
       try {

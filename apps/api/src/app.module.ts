@@ -21,6 +21,8 @@ import { RenewSubscriptionHandler } from './renewals/renew-subscription.handler'
 import { GetRenewalHandler } from './renewals/get-renewal.query';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
+import { UsageBatchController } from './usage/usage-batch.controller';
+import { RecordUsageBatchHandler } from './usage/record-usage-batch.handler';
 import { HealthController } from './health/health.controller';
 
 @Module({})
@@ -44,6 +46,7 @@ export class AppModule {
         SubscriptionsController,
         RenewalsController,
         UsageController,
+        UsageBatchController,
         HealthController,
       ],
       providers: [
@@ -58,6 +61,7 @@ export class AppModule {
         RenewSubscriptionHandler,
         GetRenewalHandler,
         RecordUsageHandler,
+        RecordUsageBatchHandler,
         { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
       ],
     };

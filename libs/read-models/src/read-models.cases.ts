@@ -91,7 +91,7 @@ const snapshot = async (ds: DataSource) => ({
   renewals: await ds.getRepository(RenewalEntity).find({ order: { renewalId: 'ASC' } }),
 });
 
-const allEvents = (store: EventStore): Promise<RecordedEvent[]> => store.readAll({ limit: 10_000 });
+const allEvents = (store: EventStore): Promise<RecordedEvent[]> => store.readAll({ limit: 10_000, unsettled: true });
 
 /** Projection behaviour shared by the PGlite spec and the PostgreSQL int-spec. */
 export const readModelCases = (open: () => Promise<LedgerStorage>): void => {

@@ -11,7 +11,7 @@ import { ProblemException } from './problem';
 const inLog = async (store: EventStore, minPosition: bigint): Promise<boolean> => {
   if (minPosition === 0n) return true;
   try {
-    return (await store.readAll({ fromPosition: minPosition - 1n, limit: 1 })).length > 0;
+    return (await store.readAll({ fromPosition: minPosition - 1n, limit: 1, unsettled: true })).length > 0;
   } catch {
     // A store that cannot read from an arbitrary position: wait as before.
     return true;

@@ -126,6 +126,11 @@ const OPERATIONS: Record<string, OperationContract> = {
       },
     },
   },
+  UsageBatchController_record: {
+    success: [200, 'UsageBatch'],
+    who: 'machine client with the usage:record scope (the network usage feed)',
+    errors: { ...WITH_BODY },
+  },
   HealthController_health: { success: [200, 'Health'], errors: { 503: ['UNHEALTHY'] } },
 };
 

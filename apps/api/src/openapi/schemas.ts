@@ -117,6 +117,29 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     paymentMethod: { enum: ['card', 'paypal', 'apple_pay'] },
     newExpiry: { ...time, nullable: true },
   }),
+  UsageBatch: obj(['accepted', 'duplicate', 'refused', 'results'], {
+    accepted: { type: 'integer', minimum: 0 },
+    duplicate: { type: 'integer', minimum: 0 },
+    refused: { type: 'integer', minimum: 0 },
+    results: {
+      type: 'array',
+      items: obj(['index', 'subscriptionId', 'usageId', 'status'], {
+        index: { type: 'integer', minimum: 0 },
+        subscriptionId: uuid,
+        usageId: { type: 'string' },
+        status: { enum: ['accepted', 'duplicate', 'refused'] },
+        dataRemainingMb: { type: 'integer' },
+        position,
+        code: {
+          type: 'string',
+          description:
+            'why a record was refused (the codes of POST /v1/subscriptions/{id}/usage, MEASURED_AT_OUT_OF_RANGE, CONCURRENCY_CONFLICT)',
+        },
+        detail: { type: 'string' },
+        field: { type: 'string' },
+      }),
+    },
+  }),
   UsageRecorded: obj(['usageId', 'mb', 'dataRemainingMb', 'position'], {
     usageId: { type: 'string' },
     mb: { type: 'integer', minimum: 0 },

@@ -35,25 +35,25 @@ export const usageEventId = (streamId: string, usageId: string): string => deter
  */
 type Decided = 'accepted' | 'duplicate' | DomainError;
 
-const batchDecider = (records: readonly UsageRecord[], outcomes: Map<string, Decided>) =>
+const batchDecider = (records: readonly UsageRecord[], outcomes: Decided[]) =>
   ({
     ...subscriptionDecider,
     decide: (_: unknown, start: Card) => {
-      outcomes.clear();
+      outcomes.length = 0;
       let state = start;
       const events: SubscriptionEvent[] = [];
-      for (const r of records) {
+      records.forEach((r, i) => {
         const command: RecordUsage = { type: 'RecordUsage', usageId: r.usageId, mb: r.mb, now: r.now };
         try {
           const decided = subscriptionDecider.decide(command, state);
-          outcomes.set(r.usageId, decided.length ? 'accepted' : 'duplicate');
+          outcomes[i] = decided.length ? 'accepted' : 'duplicate';
           state = decided.reduce(subscriptionDecider.evolve, state);
           events.push(...decided);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
-          outcomes.set(r.usageId, err);
+          outcomes[i] = err;
         }
-      }
+      });
       return events;
     },
   }) as DeciderLike<unknown, Card, SubscriptionEvent>;
@@ -73,7 +73,7 @@ export const recordCardUsage = async (
   const lateDuplicates = new Set<string>();
   for (;;) {
     const pending = records.filter((r) => !lateDuplicates.has(r.usageId));
-    const outcomes = new Map<string, Decided>();
+    const outcomes: Decided[] = [];
     const byEventId = new Map(pending.map((r) => [usageEventId(streamId, r.usageId), r.usageId]));
     const key = `usage:${createHash('sha256')
       .update(pending.map((r) => r.usageId).join('\n'))
@@ -87,10 +87,11 @@ export const recordCardUsage = async (
       });
       const remaining = result.state.status === 'Active' ? dataRemainingMb(result.state) : 0;
       const positionOf = new Map(result.appended.map((e) => [e.id, e.position.toString()]));
+      let k = 0;
       return records.map((r): UsageOutcome => {
         if (lateDuplicates.has(r.usageId))
           return { usageId: r.usageId, status: 'duplicate', dataRemainingMb: remaining, position: result.position.toString() };
-        const outcome = outcomes.get(r.usageId)!;
+        const outcome = outcomes[k++];
         if (outcome instanceof DomainError) {
           return {
             usageId: r.usageId,

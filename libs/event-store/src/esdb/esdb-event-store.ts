@@ -8,6 +8,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadStreamOptions,
+  ReadAllOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port/event-store.port';
@@ -89,7 +90,7 @@ export class EsdbEventStore implements EventStore {
     return this.collect(() => this.client.readStream(streamId, { fromRevision, direction: FORWARDS }));
   }
 
-  async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
+  async readAll({ fromPosition, filter, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
     const page: RecordedEvent[] = [];
     if (limit <= 0) return page;
     let after = fromPosition;

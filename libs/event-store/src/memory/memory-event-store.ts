@@ -7,6 +7,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadStreamOptions,
+  ReadAllOptions,
   RecordedEvent,
   SubscribeOptions,
   matchesFilter,
@@ -46,7 +47,7 @@ export class MemoryEventStore implements EventStore {
     return (this.streams.get(streamId) ?? []).slice(options.fromRevision ?? 0);
   }
 
-  async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
+  async readAll({ fromPosition, filter, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
     const start = fromPosition === undefined ? 0 : Number(fromPosition);
     return this.log
       .slice(start)

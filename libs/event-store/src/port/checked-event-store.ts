@@ -5,6 +5,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadStreamOptions,
+  ReadAllOptions,
   RecordedEvent,
   SubscribeOptions,
 } from './event-store.port';
@@ -46,7 +47,7 @@ export class CheckedEventStore implements EventStore {
     return this.inner.readStream(streamId, options);
   }
 
-  readAll(options: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.inner.readAll(options);
   }
 

@@ -64,12 +64,19 @@ export interface AllSubscription extends AsyncIterable<readonly RecordedEvent[]>
   close(): Promise<void>;
 }
 
+export type ReadAllOptions = SubscribeOptions & { readonly limit: number; readonly unsettled?: boolean };
+
 export interface EventStore {
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** A stream that does not exist reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** One page of the global log after `fromPosition` (exclusive), in order. */
-  readAll(options: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]>;
+  /**
+   * One page of the global log after `fromPosition` (exclusive), in order, and gap-free: a consumer
+   * may checkpoint at its last event. `unsettled: true` also answers events committed while an older
+   * transaction is still open (PostgreSQL only; other stores are always settled): complete for an
+   * existence check or a count, but an event may still commit below them, so never checkpoint on it.
+   */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): AllSubscription;
   close(): Promise<void>;
 }

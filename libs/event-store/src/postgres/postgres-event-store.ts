@@ -6,6 +6,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadStreamOptions,
+  ReadAllOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port/event-store.port';
@@ -130,10 +131,10 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
-  async readAll({ fromPosition, filter, limit }: SubscribeOptions & { limit: number }): Promise<RecordedEvent[]> {
+  async readAll({ fromPosition, filter, limit, unsettled }: ReadAllOptions): Promise<RecordedEvent[]> {
     const params: unknown[] = [String(fromPosition ?? 0n), limit];
     const where = ['position > $1::bigint'];
-    if (this.options.boundedReads !== false) where.push('position < es_visible_below()');
+    if (this.options.boundedReads !== false && !unsettled) where.push('position < es_visible_below()');
     if (filter?.streamPrefixes) {
       params.push(filter.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`));
       where.push(`stream_id LIKE ANY($${params.length}::text[])`);

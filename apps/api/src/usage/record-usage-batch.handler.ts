@@ -1,0 +1,87 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ConcurrencyError, StreamStates } from '@ledger/event-store';
+import { RequestContext, eventMetadata } from '../http/request-context';
+import { STREAM_STATES } from '../infrastructure/tokens';
+import { UsageOutcome, UsageRecord, recordCardUsage } from './usage-recording';
+import { UsageBatchRecordDto } from './usage-batch.request.dto';
+
+export type BatchOutcome = UsageOutcome & { readonly index: number; readonly subscriptionId: string };
+
+export interface BatchAnswer {
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly refused: number;
+  readonly results: readonly BatchOutcome[];
+}
+
+export class RecordUsageBatchCommand extends Command<BatchAnswer> {
+  constructor(
+    readonly records: readonly UsageBatchRecordDto[],
+    readonly ctx: RequestContext,
+  ) {
+    super();
+  }
+}
+
+const MAX_AGE_MS = 7 * 24 * 3600_000;
+const MAX_AHEAD_MS = 5 * 60_000;
+/** Cards written at once; each card's records are one append, in the order they came. */
+const CARDS_IN_FLIGHT = 8;
+
+/**
+ * The network's bulk feed: records for many cards, answered per record. A refused record (unknown
+ * card, not enough data, a reused id, a time out of range) refuses only itself.
+ */
+@CommandHandler(RecordUsageBatchCommand)
+export class RecordUsageBatchHandler implements ICommandHandler<RecordUsageBatchCommand> {
+  constructor(@Inject(STREAM_STATES) private readonly states: StreamStates) {}
+
+  async execute({ records, ctx }: RecordUsageBatchCommand): Promise<BatchAnswer> {
+    const results: BatchOutcome[] = new Array(records.length);
+    const byCard = new Map<string, { index: number; record: UsageRecord }[]>();
+    const serverNow = Date.parse(ctx.now);
+    records.forEach((r, index) => {
+      const subscriptionId = r.subscriptionId.toLowerCase();
+      const measured = r.measuredAt === undefined ? serverNow : Date.parse(r.measuredAt);
+      if (measured > serverNow + MAX_AHEAD_MS || measured < serverNow - MAX_AGE_MS) {
+        const detail = `measuredAt ${r.measuredAt} is more than 7 days old or 5 minutes ahead of the ledger's clock`;
+        results[index] = {
+          index,
+          subscriptionId,
+          usageId: r.usageId,
+          status: 'refused',
+          code: 'MEASURED_AT_OUT_OF_RANGE',
+          detail,
+          field: `records[${index}].measuredAt`,
+        };
+        return;
+      }
+      const now = new Date(Math.min(measured, serverNow)).toISOString();
+      byCard.set(subscriptionId, [...(byCard.get(subscriptionId) ?? []), { index, record: { usageId: r.usageId, mb: r.mb, now } }]);
+    });
+    const cards = [...byCard.entries()];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(CARDS_IN_FLIGHT, cards.length) }, async () => {
+        for (let i = next++; i < cards.length; i = next++) {
+          const [subscriptionId, items] = cards[i];
+          const outcomes = await recordCardUsage(
+            this.states,
+            subscriptionId,
+            items.map((x) => x.record),
+            (key) => eventMetadata(ctx, key),
+          ).catch((err: unknown): UsageOutcome[] => {
+            // Writers kept landing on this card in between: nothing of its records was written.
+            if (!(err instanceof ConcurrencyError)) throw err;
+            const detail = 'the card changed under every attempt; send these records again';
+            return items.map((x) => ({ usageId: x.record.usageId, status: 'refused', code: 'CONCURRENCY_CONFLICT', detail }));
+          });
+          outcomes.forEach((o, k) => (results[items[k].index] = { ...o, index: items[k].index, subscriptionId }));
+        }
+      }),
+    );
+    const count = (status: UsageOutcome['status']) => results.filter((r) => r.status === status).length;
+    return { accepted: count('accepted'), duplicate: count('duplicate'), refused: count('refused'), results };
+  }
+}
