@@ -3,6 +3,7 @@ import { openLedgerStorage } from '@ledger/read-models';
 import { renewalCases } from './renewal.cases';
 import { concurrencyCases } from './concurrency.cases';
 import { badInputCases } from './bad-input.cases';
+import { usageBatchCases } from './usage-batch.cases';
 
 /**
  * The same API suites with events in EventStoreDB: the production adapter and the real
@@ -27,4 +28,5 @@ describeWithService('API end to end on the EventStoreDB adapter (test server)', 
   describe('renewing a data card', () => renewalCases(storage));
   describe('concurrent renewals of one card', () => concurrencyCases(storage));
   describe('refusals', () => badInputCases(storage));
+  describe('bulk usage', () => usageBatchCases(storage, false));
 });

@@ -61,7 +61,9 @@ describe('transport limits, on a real socket', () => {
   afterAll(() => stop(s.ledger));
 
   it('refuses a minPosition no event has reached, at once, with 400', async () => {
-    const res = await fetch(`${s.base}/v1/subscriptions/${card.subscriptionId}?minPosition=1000000`, {
+    // Past the card's own event and within its transaction's range of positions: never written.
+    const unwritten = BigInt(card.position) + 1000n;
+    const res = await fetch(`${s.base}/v1/subscriptions/${card.subscriptionId}?minPosition=${unwritten}`, {
       headers: bearer(owner.accessToken),
     });
     expect(res.status).toBe(400);

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { MemoryEventStore } from '../memory/memory-event-store';
+import { handleCommand } from './handle-command';
+import { SnapshotStore, StoredSnapshot } from './snapshots';
+import { StreamStates } from './stream-states';
+
+type Count = { n: number };
+const counter = {
+  initialState: (): Count => ({ n: 0 }),
+  evolve: (s: Count, e: { type: string; data: unknown }): Count => ({ n: s.n + (e.data as { by: number }).by }),
+  decide: (c: { by: number; atMost?: number }, s: Count) => {
+    if (c.atMost !== undefined && s.n + c.by > c.atMost) throw new Error(`over ${c.atMost}`);
+    return [{ type: 'Counted', data: { by: c.by } }];
+  },
+  snapshot: { version: 'count-1', toJSON: (s: Count) => s, fromJSON: (j: unknown) => j as Count },
+};
+const meta = () => ({ commandId: randomUUID(), correlationId: 'c', causationId: 'c', actor: 'test', idempotencyKey: randomUUID() });
+
+class MapSnapshots implements SnapshotStore {
+  readonly rows = new Map<string, StoredSnapshot>();
+  async load(streamId: string): Promise<StoredSnapshot | null> {
+    return this.rows.get(streamId) ?? null;
+  }
+  async save(streamId: string, _: string, s: StoredSnapshot): Promise<void> {
+    this.rows.set(streamId, s);
+  }
+}
+
+describe('StreamStates', () => {
+  it('starts a cold process from the snapshot and reads only the events after it', async () => {
+    const store = new MemoryEventStore();
+    const snapshots = new MapSnapshots();
+    const warm = new StreamStates(store, { snapshots, snapshotEvery: 10 });
+    for (let i = 0; i < 25; i++) await handleCommand(warm, 's-1', counter, { by: 1 }, { metadata: meta() });
+    await warm.flush();
+    expect(snapshots.rows.get('s-1')?.revision).toBe(19);
+    const reads = jest.spyOn(store, 'readStream');
+    const cold = new StreamStates(store, { snapshots });
+    const result = await handleCommand(cold, 's-1', counter, { by: 1 }, { metadata: meta() });
+    expect(result.state.n).toBe(26);
+    expect(reads).toHaveBeenCalledWith('s-1', { fromRevision: 20 });
+    expect(await reads.mock.results[0].value).toHaveLength(5);
+  });
+
+  it('decides again when another process wrote since its cached state, losing no update', async () => {
+    const store = new MemoryEventStore();
+    const a = new StreamStates(store);
+    const b = new StreamStates(store);
+    await handleCommand(a, 's-2', counter, { by: 1 }, { metadata: meta() });
+    await handleCommand(b, 's-2', counter, { by: 10 }, { metadata: meta() });
+    const result = await handleCommand(a, 's-2', counter, { by: 100 }, { metadata: meta() });
+    expect(result.state.n).toBe(111);
+    expect((await store.readStream('s-2')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('checks a refusal decided on a cached state against the store before answering it', async () => {
+    const store = new MemoryEventStore();
+    const a = new StreamStates(store);
+    await handleCommand(a, 's-3', counter, { by: 5 }, { metadata: meta() });
+    // Another writer took the count down below the limit; a's cached state still says 5.
+    await store.appendToStream('s-3', [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata: meta() }], 0);
+    const result = await handleCommand(a, 's-3', counter, { by: 3, atMost: 4 }, { metadata: meta() });
+    expect(result.state.n).toBe(3);
+  });
+});
