@@ -21,10 +21,11 @@ describeWithService('publisher dead-letter topic', provisionKafka, (brokers) => 
         metadata: meta,
       };
       const unknown = { id: '00000000-0000-4000-8000-0000000000b2', type: 'CardTeleported', data: { to: 'mars' }, metadata: meta };
-      await db().store.appendToStream('subscription-dlq-a', good.slice(0, 5), 'no_stream');
-      await db().store.appendToStream('subscription-dlq-a', [broken], 4);
-      await db().store.appendToStream('subscription-dlq-b', [...other.slice(0, 3), unknown, ...other.slice(3)], 'no_stream');
-      const { position: last } = await db().store.appendToStream('subscription-dlq-a', good.slice(5), 5);
+      // Poison can only be stored below the port (its schema check refuses it): as an older release might have.
+      await db().stored.appendToStream('subscription-dlq-a', good.slice(0, 5), 'no_stream');
+      await db().stored.appendToStream('subscription-dlq-a', [broken], 4);
+      await db().stored.appendToStream('subscription-dlq-b', [...other.slice(0, 3), unknown, ...other.slice(3)], 'no_stream');
+      const { position: last } = await db().stored.appendToStream('subscription-dlq-a', good.slice(5), 5);
 
       const publisher = await startPublisher(db(), brokers(), { topic, batchSize: 4 });
       const main = await SampleConsumer.start(kafkaFor(brokers()), topic);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
 import { Kafka } from 'kafkajs';
-import { EventToAppend, PostgresEventStore } from '@ledger/event-store';
+import { EventToAppend } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
 import { createTestDatabase } from '@ledger/testing';
+import { openLedgerStorage } from '@ledger/read-models';
 import { SqlCheckpointStore } from '../../apps/publisher/src/checkpoint/publisher-checkpoint';
 import { Publisher, PublisherOptions } from '../../apps/publisher/src/gateway/publisher';
 import { SqlLagProbe } from '../../apps/publisher/src/lag/store-lag';
@@ -20,24 +20,25 @@ export const createTopics = (brokers: string, ...topics: string[]): Promise<void
     topics.map((topic) => ({ topic, partitions: 3, replicationFactor: -1, retentionMs: -1 })),
   );
 
-/** A fresh database with the event store and the checkpoint table, on the server `serverUrl` names. */
+/**
+ * A fresh database with the event store and the checkpoint table, on the server `serverUrl` names,
+ * opened by the ledger's one storage opener: the publisher reads through the port (upcasting), and
+ * `stored` writes below it (an old event shape, as an older release stored it).
+ */
 export const openLedgerDatabase = async (serverUrl: string) => {
   const database = await createTestDatabase(serverUrl, 'ledger_pub');
-  const pool = new Pool({ connectionString: database.url, max: 5 });
-  // Dropping the database (WITH FORCE) can hit a client that end() is still closing.
-  pool.on('error', () => undefined);
-  const store = new PostgresEventStore(pool, { pollMs: 20 });
-  await store.migrate();
+  const storage = await openLedgerStorage({ kind: 'postgres', eventStoreUrl: database.url, readModelUrl: database.url });
+  const pool = storage.eventStorePool!;
   const checkpoints = new SqlCheckpointStore(pool);
   await checkpoints.migrate();
   return {
     url: database.url,
     pool,
-    store,
+    store: storage.store,
+    stored: storage.stored,
     checkpoints,
     close: async () => {
-      await store.close();
-      await pool.end();
+      await storage.close();
       await database.stop();
     },
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HEADER } from '@ledger/messaging';
 import { describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { cardHistories } from '../../libs/messaging/src/testing/card-history';
@@ -43,6 +44,62 @@ describeWithService('publisher on Kafka', provisionKafka, (brokers) => {
         expect([...partitionsPerCard.values()].every((p) => p.size === 1)).toBe(true);
         expect(consumer.orderViolations).toEqual([]);
         expect(new Set(consumer.events.map((m) => m.headers.ce_type)).size).toBe(7);
+      } finally {
+        await consumer.stop();
+        await publisher.stop();
+      }
+    });
+
+    it('publishes a PlanSelected stored in its first (v1) shape in the current shape, not to the dead-letter topic', async () => {
+      const topic = uniqueTopic('upcast');
+      const cardId = randomUUID();
+      const stream = `subscription-${cardId}`;
+      const meta = { commandId: 'c', correlationId: 'c', causationId: 'c', actor: 'test', idempotencyKey: 'k' };
+      const opened = {
+        subscriptionId: cardId,
+        accountId: randomUUID(),
+        iccid: '8949020000011112222',
+        region: 'EU',
+        openedAt: '2026-01-01T00:00:00.000Z',
+      };
+      const v1 = {
+        renewalId: 'r1',
+        planId: 'eu-daily-1gb',
+        priceMinor: 299,
+        currency: 'EUR',
+        paymentMethod: 'card',
+        requestHash: 'h',
+        selectedAt: '2026-01-01T00:00:01.000Z',
+      };
+      // Below the port, as an older release wrote it: the schema check of today would refuse this shape.
+      await db().stored.appendToStream(
+        stream,
+        [
+          { id: randomUUID(), type: 'SubscriptionOpened', data: opened, metadata: meta },
+          { id: randomUUID(), type: 'PlanSelected', data: v1, metadata: meta },
+        ],
+        'no_stream',
+      );
+      const publisher = await startPublisher(db(), brokers(), { topic, batchSize: 50 });
+      const consumer = await SampleConsumer.start(kafkaFor(brokers()), topic);
+      try {
+        await waitUntil(
+          () => consumer.events.some((m) => m.key === cardId && m.headers.ce_type === 'ledger.PlanSelected.v1'),
+          'the v1 event on the topic',
+          60_000,
+        );
+        const selected = consumer.events.find((m) => m.key === cardId && m.headers.ce_type === 'ledger.PlanSelected.v1')!;
+        const value = JSON.parse(selected.value);
+        expect(value).toMatchObject({
+          renewalId: 'r1',
+          region: 'EU',
+          kind: 'daily',
+          days: 1,
+          price: { amountMinor: 299, currency: 'EUR' },
+          discounts: [],
+        });
+        expect(new SchemaValidator().errors(selected.headers[HEADER.type], value)).toEqual([]);
+        expect(publisher.publisher.status().deadLettered).toBe(0);
       } finally {
         await consumer.stop();
         await publisher.stop();

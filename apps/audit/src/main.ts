@@ -29,7 +29,7 @@ const main = async (): Promise<number> => {
   }
   const storage = await openLedgerStorage(storageConfig(loadConfig()));
   try {
-    const report = target === '--all' ? await verifyAll(storage.store) : await verifyStream(storage.store, target);
+    const report = target === '--all' ? await verifyAll(storage.stored) : await verifyStream(storage.stored, target);
     print(report);
     if (report.streams === 0 && target !== '--all') process.stdout.write(`stream ${target} has no events\n`);
     return report.broken.length ? 1 : 0;

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, upcastSubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent } from '@ledger/domain';
 import { ColumnSpec, selectRows, upsertRows } from './database/row-sql';
 
 interface Applied {
@@ -19,7 +19,7 @@ export interface KeyedRowsSpec<F> {
 
 /**
  * The write path every row-per-key projection shares: one SELECT of the rows a batch touches, the
- * revision skip that makes redelivery harmless, the fold over upcast events, one multi-row upsert.
+ * revision skip that makes redelivery harmless, the fold over events (upcast by the store port), one multi-row upsert.
  */
 export const applyKeyedRows = async <F extends object>(
   spec: KeyedRowsSpec<F>,
@@ -36,7 +36,7 @@ export const applyKeyedRows = async <F extends object>(
     const id = spec.keyOf(e)!;
     const current = rows.get(id);
     if (current && e.revision <= current.last_revision) continue;
-    const next = spec.reduce(current, upcastSubscriptionEvent(e), e);
+    const next = spec.reduce(current, { type: e.type, data: e.data } as SubscriptionEvent, e);
     if (!next) continue;
     rows.set(id, { ...next, last_revision: e.revision, last_position: e.position.toString() });
     touched.add(id);

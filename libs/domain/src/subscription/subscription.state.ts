@@ -2,7 +2,6 @@ import { Region } from '../catalogue/plan';
 import { assertNever } from '../shared/event';
 import { Money } from '../shared/money';
 import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
-import { upcastSubscriptionEvent } from './subscription.upcast';
 
 export interface Bucket {
   readonly bucketId: string;
@@ -72,9 +71,8 @@ const setRenewal = (s: ActiveCard, renewalId: string, patch: Partial<RenewalReco
   [renewalId]: { ...s.renewals[renewalId], ...patch },
 });
 
-/** Folds one event; stored shapes older than the current one are upcast first. */
-export const evolve = (state: Card, stored: SubscriptionEvent): Card => {
-  const event = upcastSubscriptionEvent(stored);
+/** Folds one event in its current shape (the store port upcasts older stored shapes on read). */
+export const evolve = (state: Card, event: SubscriptionEvent): Card => {
   switch (event.type) {
     case 'SubscriptionOpened':
       return {

@@ -60,7 +60,7 @@ describe('upcasting stored subscription events', () => {
   });
 
   it('folds a v1 history into the same card as the v2 history', () => {
-    const old = [opened, { type: 'PlanSelected', data: v1 } as unknown as SubscriptionEvent, ...captured].reduce(evolve, initialCard());
+    const old = [opened, upcastSubscriptionEvent({ type: 'PlanSelected', data: v1 }), ...captured].reduce(evolve, initialCard());
     const current = [opened, v2, ...captured].reduce(evolve, initialCard());
     expect(old).toEqual(current);
   });

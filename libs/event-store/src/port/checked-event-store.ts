@@ -24,15 +24,21 @@ export class EventSchemaError extends Error {
 
 export type EventCheck = (streamId: string, type: string, data: unknown) => string[];
 
+/** Brings a stored event to its current shape; answers the same object when it already is. */
+export type Upcast = (e: RecordedEvent) => RecordedEvent;
+
 /**
- * The append path every writer goes through: each event is checked against its schema before the
- * adapter sees it, so no adapter can store what a decider, projection or publisher cannot read.
- * Reads pass through untouched. `inner` is the unchecked store, for tests that must plant a bad event.
+ * The port every reader and writer goes through. Appends: each event is checked against its schema
+ * before the adapter sees it, so no adapter can store what a decider, projection or publisher cannot
+ * read. Reads: every event is upcast once, here, so deciders, projections, the publisher and the
+ * audit views all see current shapes. `inner` is the store as stored (what the hash chain covers,
+ * and for tests that must plant a bad event).
  */
 export class CheckedEventStore implements EventStore {
   constructor(
     readonly inner: EventStore,
     private readonly check: EventCheck,
+    private readonly upcast: Upcast = (e) => e,
   ) {}
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -43,16 +49,22 @@ export class CheckedEventStore implements EventStore {
     return this.inner.appendToStream(streamId, events, expectedRevision);
   }
 
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamId, options);
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return (await this.inner.readStream(streamId, options)).map(this.upcast);
   }
 
-  readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    return (await this.inner.readAll(options)).map(this.upcast);
   }
 
   subscribeToAll(options?: SubscribeOptions): AllSubscription {
-    return this.inner.subscribeToAll(options);
+    const inner = this.inner.subscribeToAll(options);
+    const upcast = this.upcast;
+    async function* batches(): AsyncGenerator<readonly RecordedEvent[]> {
+      for await (const batch of inner) yield batch.map(upcast);
+    }
+    const iterator = batches();
+    return { [Symbol.asyncIterator]: () => iterator, close: () => inner.close() };
   }
 
   close(): Promise<void> {

@@ -6,12 +6,15 @@ import {
   EventStore,
   PGlitePool,
   PostgresEventStore,
+  RecordedEvent,
+  SqlPool,
   SqlSnapshotStore,
   StreamStates,
   StreamStatesOptions,
   openEmbeddedDatabase,
 } from '@ledger/event-store';
 import { StoredEventCheck } from '@ledger/messaging';
+import { upcastSubscriptionEvent } from '@ledger/domain';
 import { createReadModelDataSource } from './data-source';
 
 export type StorageConfig =
@@ -21,7 +24,12 @@ export type StorageConfig =
   | { readonly kind: 'external'; readonly store: EventStore; readonly readModelUrl: string };
 
 export interface LedgerStorage {
+  /** The port: appends checked, reads upcast to current shapes. What every app reads and writes through. */
   readonly store: EventStore;
+  /** The events exactly as stored (no upcasting): what the hash chain covers, for verification. */
+  readonly stored: EventStore;
+  /** The SQL database holding the events (PostgreSQL, PGlite); null when EventStoreDB holds them. */
+  readonly eventStorePool: SqlPool | null;
   /** What commands decide on: folded stream states kept in memory and snapshotted (stream-states.ts). */
   readonly states: StreamStates;
   readonly dataSource: DataSource;
@@ -32,10 +40,19 @@ export interface LedgerStorage {
 const remoteStore = (config: Extract<StorageConfig, { kind: 'esdb' | 'external' }>): EventStore =>
   config.kind === 'esdb' ? EsdbEventStore.connect(config.eventStoreUrl) : config.store;
 
-/** Every writer's appends are schema-checked, whichever adapter is underneath. */
+/** Old stored shapes of card events become current ones on read; the same object when already current. */
+const SUBSCRIPTION_STREAM_PREFIX = 'subscription-';
+
+const upcastOnRead = (e: RecordedEvent): RecordedEvent => {
+  if (!e.streamId.startsWith(SUBSCRIPTION_STREAM_PREFIX)) return e;
+  const current = upcastSubscriptionEvent(e);
+  return current === (e as unknown) ? e : { ...e, type: current.type, data: current.data };
+};
+
+/** Every writer's appends are schema-checked and every reader sees current shapes, whichever adapter is underneath. */
 const checked = (store: EventStore): CheckedEventStore => {
   const check = new StoredEventCheck();
-  return new CheckedEventStore(store, (streamId, type, data) => check.errors(streamId, type, data));
+  return new CheckedEventStore(store, (streamId, type, data) => check.errors(streamId, type, data), upcastOnRead);
 };
 
 /** Opens the event store and the read-model database, migrated; `dataDir: null` is in-memory PGlite. */
@@ -53,6 +70,8 @@ export const openLedgerStorage = async (
     const states = new StreamStates(writer, { ...stateOptions, snapshots: new SqlSnapshotStore((sql, p) => pool.query(sql, p)) });
     return {
       store: writer,
+      stored: store,
+      eventStorePool: pool,
       states,
       dataSource,
       close: async () => {
@@ -80,6 +99,8 @@ export const openLedgerStorage = async (
   const states = new StreamStates(writer, { ...stateOptions, snapshots });
   return {
     store: writer,
+    stored: store,
+    eventStorePool: store instanceof PostgresEventStore ? owned : null,
     states,
     dataSource,
     close: async () => {
