@@ -107,18 +107,23 @@ const measureCard = async (rig: Rig, size: number): Promise<Figures> => {
   return figures;
 };
 
-/** `perCard` consecutive records of a batch go to one card: 1 is the worst case (every record its own append). */
+/**
+ * FEEDERS senders, each owning its share of the cards (as the partitions of the network's feed would),
+ * send batches one after another. `perCard` consecutive records of a batch go to one card: 1 is the
+ * worst case, every record its own card's append.
+ */
+const FEEDERS = 2;
 const batchIngestion = async (rig: Rig, cards: readonly string[], perCard: number): Promise<number> => {
   const handler = new RecordUsageBatchHandler(rig.warm);
-  let next = 0;
-  const batches = BATCH_RECORDS / BATCH_SIZE;
+  const share = BATCH_CARDS / FEEDERS;
+  const batches = BATCH_RECORDS / BATCH_SIZE / FEEDERS;
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let b = next++; b < batches; b = next++) {
+    Array.from({ length: FEEDERS }, async (_, feeder) => {
+      for (let b = 0; b < batches; b++) {
         const records = Array.from({ length: BATCH_SIZE }, (_, i) => ({
-          subscriptionId: cards[Math.floor((b * BATCH_SIZE + i) / perCard) % BATCH_CARDS],
-          usageId: `batch-${perCard}-${b}-${i}`,
+          subscriptionId: cards[feeder * share + (Math.floor((b * BATCH_SIZE + i) / perCard) % share)],
+          usageId: `batch-${perCard}-${feeder}-${b}-${i}`,
           mb: 1,
         }));
         const answer = await handler.execute(new RecordUsageBatchCommand(records, ctx()));
@@ -162,7 +167,7 @@ const measure = async (label: string, pool: SqlPool): Promise<void> => {
     const rate = await batchIngestion(rig, cards, perCard);
     const shape = perCard === 1 ? 'every record for another card' : `${perCard} records a card`;
     console.log(
-      `${label.padEnd(10)} batch usage, ${shape}: ${rate.toFixed(0)} records/s across ${BATCH_CARDS} cards, ${BATCH_SIZE} records a batch, 4 batches in flight (target ≥ 5,000 on PostgreSQL)`,
+      `${label.padEnd(10)} batch usage, ${shape}: ${rate.toFixed(0)} records/s across ${BATCH_CARDS} cards, ${BATCH_SIZE} records a batch, ${FEEDERS} feeders each owning half the cards (target ≥ 5,000 on PostgreSQL)`,
     );
   }
   await rig.warm.flush();

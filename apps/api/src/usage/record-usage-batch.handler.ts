@@ -3,7 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, StreamStates } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
 import { STREAM_STATES } from '../infrastructure/tokens';
-import { UsageOutcome, UsageRecord, recordCardUsage } from './usage-recording';
+import { UsageOutcome, UsageRecord, recordUsage } from './usage-recording';
 import { UsageBatchRecordDto } from './usage-batch.request.dto';
 
 export type BatchOutcome = UsageOutcome & { readonly index: number; readonly subscriptionId: string };
@@ -26,8 +26,6 @@ export class RecordUsageBatchCommand extends Command<BatchAnswer> {
 
 const MAX_AGE_MS = 7 * 24 * 3600_000;
 const MAX_AHEAD_MS = 5 * 60_000;
-/** Cards written at once; each card's records are one append, in the order they came. */
-const CARDS_IN_FLIGHT = 8;
 
 /**
  * The network's bulk feed: records for many cards, answered per record. A refused record (unknown
@@ -61,26 +59,32 @@ export class RecordUsageBatchHandler implements ICommandHandler<RecordUsageBatch
       byCard.set(subscriptionId, [...(byCard.get(subscriptionId) ?? []), { index, record: { usageId: r.usageId, mb: r.mb, now } }]);
     });
     const cards = [...byCard.entries()];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(CARDS_IN_FLIGHT, cards.length) }, async () => {
-        for (let i = next++; i < cards.length; i = next++) {
-          const [subscriptionId, items] = cards[i];
-          const outcomes = await recordCardUsage(
-            this.states,
-            subscriptionId,
-            items.map((x) => x.record),
-            (key) => eventMetadata(ctx, key),
-          ).catch((err: unknown): UsageOutcome[] => {
-            // Writers kept landing on this card in between: nothing of its records was written.
-            if (!(err instanceof ConcurrencyError)) throw err;
-            const detail = 'the card changed under every attempt; send these records again';
-            return items.map((x) => ({ usageId: x.record.usageId, status: 'refused', code: 'CONCURRENCY_CONFLICT', detail }));
-          });
-          outcomes.forEach((o, k) => (results[items[k].index] = { ...o, index: items[k].index, subscriptionId }));
-        }
-      }),
+    const answers = await recordUsage(
+      this.states,
+      cards.map(([subscriptionId, items]) => ({ subscriptionId, records: items.map((x) => x.record) })),
+      (key) => eventMetadata(ctx, key),
     );
+    answers.forEach((outcomes, c) => {
+      const [subscriptionId, items] = cards[c];
+      if (outcomes instanceof Error) {
+        // Writers kept landing on this card in between: nothing of its records was written.
+        if (!(outcomes instanceof ConcurrencyError)) throw outcomes;
+        const detail = 'the card changed under every attempt; send these records again';
+        items.forEach(
+          (x) =>
+            (results[x.index] = {
+              index: x.index,
+              subscriptionId,
+              usageId: x.record.usageId,
+              status: 'refused',
+              code: 'CONCURRENCY_CONFLICT',
+              detail,
+            }),
+        );
+        return;
+      }
+      outcomes.forEach((o, k) => (results[items[k].index] = { ...o, index: items[k].index, subscriptionId }));
+    });
     const count = (status: UsageOutcome['status']) => results.filter((r) => r.status === status).length;
     return { accepted: count('accepted'), duplicate: count('duplicate'), refused: count('refused'), results };
   }

@@ -8,7 +8,16 @@ import {
   subscriptionDecider,
   subscriptionStreamId,
 } from '@ledger/domain';
-import { DeciderLike, DuplicateEventIdError, EventMetadata, StreamStates, deterministicId, handleCommand } from '@ledger/event-store';
+import {
+  CommandItem,
+  DeciderLike,
+  DuplicateEventIdError,
+  EventMetadata,
+  HandleResult,
+  StreamStates,
+  deterministicId,
+  handleCommands,
+} from '@ledger/event-store';
 
 export interface UsageRecord {
   readonly usageId: string;
@@ -58,57 +67,109 @@ const batchDecider = (records: readonly UsageRecord[], outcomes: Decided[]) =>
     },
   }) as DeciderLike<unknown, Card, SubscriptionEvent>;
 
+export interface CardUsage {
+  readonly subscriptionId: string;
+  readonly records: readonly UsageRecord[];
+}
+
+interface Job {
+  readonly card: CardUsage;
+  readonly streamId: string;
+  readonly lateDuplicates: Set<string>;
+  pending: UsageRecord[];
+  outcomes: Decided[];
+}
+
+const commandFor = (job: Job, metadata: (idempotencyKey: string) => EventMetadata): CommandItem => {
+  job.pending = job.card.records.filter((r) => !job.lateDuplicates.has(r.usageId));
+  job.outcomes = [];
+  const key = `usage:${createHash('sha256')
+    .update(job.pending.map((r) => r.usageId).join('\n'))
+    .digest('hex')
+    .slice(0, 32)}`;
+  return {
+    streamId: job.streamId,
+    decider: batchDecider(job.pending, job.outcomes) as CommandItem['decider'],
+    command: null,
+    options: {
+      metadata: metadata(key),
+      idsPerRevision: true,
+      eventId: (e) => (e.type === 'DataUsageRecorded' ? usageEventId(job.streamId, (e.data as { usageId: string }).usageId) : undefined),
+    },
+  };
+};
+
+const answer = (job: Job, result: HandleResult<unknown>): UsageOutcome[] => {
+  const state = result.state as Card;
+  const remaining = state.status === 'Active' ? dataRemainingMb(state) : 0;
+  const positionOf = new Map(result.appended.map((e) => [e.id, e.position.toString()]));
+  let k = 0;
+  return job.card.records.map((r): UsageOutcome => {
+    if (job.lateDuplicates.has(r.usageId))
+      return { usageId: r.usageId, status: 'duplicate', dataRemainingMb: remaining, position: result.position.toString() };
+    const outcome = job.outcomes[k++];
+    if (outcome instanceof DomainError) {
+      return {
+        usageId: r.usageId,
+        status: 'refused',
+        code: outcome.code,
+        detail: outcome.message,
+        ...(outcome.field ? { field: outcome.field } : {}),
+      };
+    }
+    const position = positionOf.get(usageEventId(job.streamId, r.usageId)) ?? result.position.toString();
+    return { usageId: r.usageId, status: outcome, dataRemainingMb: remaining, position };
+  });
+};
+
 /**
- * Records usage on one card in as few appends as it can: one, unless a record turns out to be a
- * late duplicate the store recognises by its event id; that record is answered as a duplicate and
- * the others are appended again without it.
+ * Records usage on many cards: each card's records are decided in order on its state and become
+ * one append, and the appends of all cards go to the store together (one round trip on
+ * PostgreSQL). A record the store recognises as a late duplicate by its event id is answered as a
+ * duplicate and its card is decided again without it. A card's other errors (its writers kept
+ * conflicting) come back as that card's error; the other cards are answered.
  */
+export const recordUsage = async (
+  states: StreamStates,
+  cards: readonly CardUsage[],
+  metadata: (idempotencyKey: string) => EventMetadata,
+): Promise<(UsageOutcome[] | Error)[]> => {
+  const results: (UsageOutcome[] | Error)[] = new Array(cards.length);
+  let jobs = cards.map((card, i) => ({
+    i,
+    job: { card, streamId: subscriptionStreamId(card.subscriptionId), lateDuplicates: new Set<string>(), pending: [], outcomes: [] } as Job,
+  }));
+  while (jobs.length > 0) {
+    const outcomes = await handleCommands(
+      states,
+      jobs.map(({ job }) => commandFor(job, metadata)),
+    );
+    const again: typeof jobs = [];
+    outcomes.forEach((o, k) => {
+      const { i, job } = jobs[k];
+      if (o.ok) return (results[i] = answer(job, o.result));
+      const late =
+        o.error instanceof DuplicateEventIdError
+          ? job.pending.find((r) => usageEventId(job.streamId, r.usageId) === (o.error as DuplicateEventIdError).eventId)
+          : undefined;
+      if (!late) return (results[i] = o.error instanceof Error ? o.error : new Error(String(o.error)));
+      job.lateDuplicates.add(late.usageId);
+      states.forget(job.streamId);
+      again.push(jobs[k]);
+    });
+    jobs = again;
+  }
+  return results;
+};
+
+/** One card's records (the single-record endpoint): its error, if any, is thrown. */
 export const recordCardUsage = async (
   states: StreamStates,
   subscriptionId: string,
   records: readonly UsageRecord[],
   metadata: (idempotencyKey: string) => EventMetadata,
 ): Promise<UsageOutcome[]> => {
-  const streamId = subscriptionStreamId(subscriptionId);
-  const lateDuplicates = new Set<string>();
-  for (;;) {
-    const pending = records.filter((r) => !lateDuplicates.has(r.usageId));
-    const outcomes: Decided[] = [];
-    const byEventId = new Map(pending.map((r) => [usageEventId(streamId, r.usageId), r.usageId]));
-    const key = `usage:${createHash('sha256')
-      .update(pending.map((r) => r.usageId).join('\n'))
-      .digest('hex')
-      .slice(0, 32)}`;
-    try {
-      const result = await handleCommand(states, streamId, batchDecider(pending, outcomes), null, {
-        metadata: metadata(key),
-        idsPerRevision: true,
-        eventId: (e) => (e.type === 'DataUsageRecorded' ? usageEventId(streamId, e.data.usageId) : undefined),
-      });
-      const remaining = result.state.status === 'Active' ? dataRemainingMb(result.state) : 0;
-      const positionOf = new Map(result.appended.map((e) => [e.id, e.position.toString()]));
-      let k = 0;
-      return records.map((r): UsageOutcome => {
-        if (lateDuplicates.has(r.usageId))
-          return { usageId: r.usageId, status: 'duplicate', dataRemainingMb: remaining, position: result.position.toString() };
-        const outcome = outcomes[k++];
-        if (outcome instanceof DomainError) {
-          return {
-            usageId: r.usageId,
-            status: 'refused',
-            code: outcome.code,
-            detail: outcome.message,
-            ...(outcome.field ? { field: outcome.field } : {}),
-          };
-        }
-        const position = positionOf.get(usageEventId(streamId, r.usageId)) ?? result.position.toString();
-        return { usageId: r.usageId, status: outcome, dataRemainingMb: remaining, position };
-      });
-    } catch (err) {
-      const late = err instanceof DuplicateEventIdError ? byEventId.get(err.eventId) : undefined;
-      if (!late) throw err;
-      lateDuplicates.add(late);
-      states.forget(streamId);
-    }
-  }
+  const [result] = await recordUsage(states, [{ subscriptionId, records }], metadata);
+  if (result instanceof Error) throw result;
+  return result;
 };

@@ -78,7 +78,7 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
       if (!fresh && (await catchUp())) continue;
       return { state: folded.state, appended: [], revision: folded.revision, position: folded.position };
     }
-    const toAppend = chain(streamId, folded, events, options);
+    const toAppend = chainNewEvents(streamId, folded, events, options);
     let result;
     try {
       result = await states.store.appendToStream(streamId, toAppend, folded.revision < 0 ? 'no_stream' : folded.revision);
@@ -107,7 +107,7 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
 };
 
 /** Deterministic ids (derived from the idempotency key) and hash links continuing the stream's chain. */
-const chain = <S, E extends { type: string; data: unknown }>(
+export const chainNewEvents = <S, E extends { type: string; data: unknown }>(
   streamId: string,
   folded: Folded<S>,
   events: readonly E[],

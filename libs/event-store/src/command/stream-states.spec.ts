@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryEventStore } from '../memory/memory-event-store';
 import { handleCommand } from './handle-command';
+import { handleCommands } from './handle-commands';
 import { SnapshotStore, StoredSnapshot } from './snapshots';
 import { StreamStates } from './stream-states';
 
@@ -61,5 +62,18 @@ describe('StreamStates', () => {
     await store.appendToStream('s-3', [{ id: randomUUID(), type: 'Counted', data: { by: -5 }, metadata: meta() }], 0);
     const result = await handleCommand(a, 's-3', counter, { by: 3, atMost: 4 }, { metadata: meta() });
     expect(result.state.n).toBe(3);
+  });
+
+  it('decides many streams in one round, each answered on its own, a stale one after catching up', async () => {
+    const store = new MemoryEventStore();
+    const a = new StreamStates(store);
+    const b = new StreamStates(store);
+    await handleCommand(a, 'm-1', counter, { by: 1 }, { metadata: meta() });
+    await handleCommand(a, 'm-2', counter, { by: 1 }, { metadata: meta() });
+    await handleCommand(b, 'm-2', counter, { by: 10 }, { metadata: meta() }); // a's m-2 is stale now
+    const item = (streamId: string, command: object) => ({ streamId, decider: counter as never, command, options: { metadata: meta() } });
+    const outcomes = await handleCommands(a, [item('m-1', { by: 2 }), item('m-2', { by: 2 }), item('m-3', { by: 5, atMost: 4 })]);
+    expect(outcomes.map((o) => (o.ok ? (o.result.state as Count).n : (o.error as Error).message))).toEqual([3, 13, 'over 4']);
+    expect((await store.readStream('m-2')).map((e) => e.revision)).toEqual([0, 1, 2]);
   });
 });

@@ -55,7 +55,8 @@ export class StreamStates {
   /** The cached state, possibly behind the store (another process may have written): `fresh` says which. */
   async load<S>(streamId: string, decider: FoldingDecider<S>): Promise<{ folded: Folded<S>; fresh: boolean }> {
     const hit = this.cache.get(streamId);
-    if (hit && hit.decider === decider) {
+    // The same fold (evolve) is the same state, whichever decide a caller wraps around it.
+    if (hit && hit.decider.evolve === decider.evolve) {
       this.cache.delete(streamId);
       this.cache.set(streamId, hit);
       return { folded: hit.folded as Folded<S>, fresh: false };

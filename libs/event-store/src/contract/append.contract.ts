@@ -1,4 +1,4 @@
-import { ConcurrencyError, DuplicateEventIdError, ExpectedRevision } from '../port/event-store.port';
+import { ConcurrencyError, DuplicateEventIdError, ExpectedRevision, appendToStreams } from '../port/event-store.port';
 import { anEvent, events, streamName } from './contract-fixtures';
 import type { ContractContext } from './event-store.contract';
 
@@ -108,5 +108,36 @@ export const appendContract = (ctx: ContractContext): void => {
     await expect(ctx.store().appendToStream(stream, [], 1)).resolves.toMatchObject({ nextExpectedRevision: 1 });
     await expect(ctx.store().appendToStream(stream, [], 0)).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await ctx.store().readStream(stream)).toHaveLength(2);
+  });
+
+  it('appends to several streams at once, answering each on its own: a conflict or a clash refuses only its write', async () => {
+    const [ok, stale, clash, fresh] = ['multi-ok', 'multi-stale', 'multi-clash', 'multi-new'].map(streamName);
+    await ctx.store().appendToStream(ok, events(1), 'no_stream');
+    await ctx.store().appendToStream(stale, events(2), 'no_stream');
+    const seeded = events(2);
+    await ctx.store().appendToStream(clash, seeded, 'no_stream');
+    const [taken] = await ctx.store().readStream(ok);
+    const batch = [events(2), events(1), [anEvent(), seeded[1]], events(3)];
+    const answers = await appendToStreams(ctx.store(), [
+      { streamId: ok, events: batch[0], expected: 0 },
+      { streamId: stale, events: batch[1], expected: 0 },
+      { streamId: clash, events: batch[2], expected: 1 },
+      { streamId: fresh, events: batch[3], expected: 'no_stream' },
+    ]);
+    expect(answers[0]).toMatchObject({
+      nextExpectedRevision: 2,
+      events: [
+        { id: batch[0][0].id, revision: 1 },
+        { id: batch[0][1].id, revision: 2 },
+      ],
+    });
+    expect(answers[1]).toBeInstanceOf(ConcurrencyError);
+    expect(answers[1]).toMatchObject({ expected: 0, actual: 1 });
+    expect(answers[3]).toMatchObject({ nextExpectedRevision: 2 });
+    expect((await ctx.store().readStream(ok)).map((e) => e.id)).toEqual([taken.id, ...batch[0].map((e) => e.id)]);
+    expect(await ctx.store().readStream(stale)).toHaveLength(2);
+    expect((await ctx.store().readStream(fresh)).map((e) => e.id)).toEqual(batch[3].map((e) => e.id));
+    expect(answers[2]).toBeInstanceOf(DuplicateEventIdError);
+    expect((await ctx.store().readStream(clash)).map((e) => e.id)).toEqual(seeded.map((e) => e.id));
   });
 };

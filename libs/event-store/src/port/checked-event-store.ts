@@ -7,7 +7,9 @@ import {
   ReadStreamOptions,
   ReadAllOptions,
   RecordedEvent,
+  StreamWrite,
   SubscribeOptions,
+  appendToStreams,
 } from './event-store.port';
 
 /** An event the store refused to write because a reader could not fold it. Nothing of the append was stored. */
@@ -42,11 +44,29 @@ export class CheckedEventStore implements EventStore {
   ) {}
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    const refused = this.refusal(streamId, events);
+    if (refused) throw refused;
+    return this.inner.appendToStream(streamId, events, expectedRevision);
+  }
+
+  /** A write with an event its schema refuses is answered with that refusal; the others go on. */
+  async appendToStreams(writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> {
+    const answers: (AppendResult | Error)[] = writes.map((w) => this.refusal(w.streamId, w.events) ?? new Error('pending'));
+    const pass = writes.map((_, i) => i).filter((i) => !(answers[i] instanceof EventSchemaError));
+    const results = await appendToStreams(
+      this.inner,
+      pass.map((i) => writes[i]),
+    );
+    pass.forEach((i, k) => (answers[i] = results[k]));
+    return answers;
+  }
+
+  private refusal(streamId: string, events: readonly EventToAppend[]): EventSchemaError | null {
     for (const e of events) {
       const reasons = this.check(streamId, e.type, e.data);
-      if (reasons.length) throw new EventSchemaError(streamId, e.type, reasons);
+      if (reasons.length) return new EventSchemaError(streamId, e.type, reasons);
     }
-    return this.inner.appendToStream(streamId, events, expectedRevision);
+    return null;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -64,10 +64,23 @@ export interface AllSubscription extends AsyncIterable<readonly RecordedEvent[]>
   close(): Promise<void>;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamWrite {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+}
+
 export type ReadAllOptions = SubscribeOptions & { readonly limit: number; readonly unsettled?: boolean };
 
 export interface EventStore {
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Several streams at once, each answered on its own (its result, or the error its own append would
+   * have raised). Stores that can do it in one round trip implement it; `appendToStreams` below
+   * falls back to one append per stream.
+   */
+  appendToStreams?(writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]>;
   /** A stream that does not exist reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
@@ -103,3 +116,9 @@ export class DuplicateEventIdError extends Error {
 export const matchesFilter = (e: Pick<RecordedEvent, 'streamId' | 'type'>, filter?: AllFilter): boolean =>
   (!filter?.streamPrefixes || filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) &&
   (!filter?.eventTypes || filter.eventTypes.includes(e.type));
+
+/** Multi-stream append on any store: in one round trip where the adapter can, else stream by stream. */
+export const appendToStreams = (store: EventStore, writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> =>
+  store.appendToStreams
+    ? store.appendToStreams(writes)
+    : Promise.all(writes.map((w) => store.appendToStream(w.streamId, w.events, w.expected).catch((err: Error) => err)));

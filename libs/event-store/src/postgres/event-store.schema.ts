@@ -91,4 +91,18 @@ BEGIN
     RETURNING 'appended'::text, e.event_id, e.stream_id, e.revision, e.position;
 END
 $fn$;
+
+CREATE OR REPLACE FUNCTION es_append_many(p_writes jsonb)
+RETURNS TABLE (o_write integer, o_outcome text, o_event_id uuid, o_stream_id text, o_revision integer, o_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  w jsonb;
+  i integer := 0;
+BEGIN
+  FOR w IN SELECT x FROM jsonb_array_elements(p_writes) x LOOP
+    RETURN QUERY SELECT i, a.* FROM es_append(w->>'stream', w->>'mode', (w->>'expected')::integer, w->'events') a;
+    i := i + 1;
+  END LOOP;
+END
+$fn$;
 `;

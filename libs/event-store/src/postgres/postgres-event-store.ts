@@ -8,6 +8,7 @@ import {
   ReadStreamOptions,
   ReadAllOptions,
   RecordedEvent,
+  StreamWrite,
   SubscribeOptions,
 } from '../port/event-store.port';
 import { ConcurrencyError } from '../port/event-store.port';
@@ -31,6 +32,43 @@ export interface PostgresEventStoreOptions {
 }
 
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK = '40P01';
+
+const payload = (events: readonly EventToAppend[]): string =>
+  JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })));
+
+/** What `es_append` answered for one write: the appended places, a replay, or the error to raise. */
+const interpret = ({ streamId, events, expected }: StreamWrite, raw: any[]): AppendResult | Error => {
+  const rows = raw.map((r) => ({
+    outcome: r.o_outcome as string,
+    id: r.o_event_id as string,
+    streamId: r.o_stream_id as string,
+    revision: Number(r.o_revision),
+    position: r.o_position === null ? 0n : BigInt(r.o_position),
+  }));
+  const outcome = rows[0]?.outcome;
+  if (outcome === 'conflict') {
+    const actual = rows[0].revision;
+    return new ConcurrencyError(streamId, expected, actual >= 0 ? actual : 'no_stream');
+  }
+  if (outcome === 'exists') {
+    const inStream = rows.filter((r) => r.streamId === streamId).sort((a, b) => a.revision - b.revision);
+    const consecutive = inStream.every((r, i) => i === 0 || r.revision === inStream[i - 1].revision + 1);
+    try {
+      const replay = idempotentReplay(consecutive ? inStream : [], events, (id) => rows.some((r) => r.id === id));
+      // idempotentReplay throws for every id found that is not this very append.
+      return replay ?? new Error('es_append reported existing ids that idempotentReplay did not find');
+    } catch (err) {
+      return err as Error;
+    }
+  }
+  const written: AppendedEvent[] = rows
+    .map(({ id, revision, position }) => ({ id, revision, position }))
+    .sort((a, b) => a.revision - b.revision);
+  if (written.length !== events.length) return new Error(`es_append wrote ${written.length} of ${events.length} events to ${streamId}`);
+  const last = written[written.length - 1];
+  return { nextExpectedRevision: last.revision, position: last.position, events: written };
+};
 
 const modeOf = (expected: ExpectedRevision): [string, number | null] =>
   typeof expected === 'number' ? (expected < 0 ? ['no_stream', null] : ['exact', expected]) : [expected, null];
@@ -55,8 +93,7 @@ export class PostgresEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) return this.checkOnly(streamId, expected);
     const [mode, revision] = modeOf(expected);
-    const payload = JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })));
-    const params = [streamId, mode, revision, payload];
+    const params = [streamId, mode, revision, payload(events)];
     const sql = 'SELECT * FROM es_append($1, $2, $3, $4::jsonb)';
     let result: SqlResult;
     try {
@@ -66,32 +103,51 @@ export class PostgresEventStore implements EventStore {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       result = await this.run(sql, params, streamId);
     }
-    const rows = result.rows.map((r) => ({
-      outcome: r.o_outcome as string,
-      id: r.o_event_id as string,
-      streamId: r.o_stream_id as string,
-      revision: Number(r.o_revision),
-      position: r.o_position === null ? 0n : BigInt(r.o_position),
-    }));
-    const outcome = rows[0]?.outcome;
-    if (outcome === 'conflict') {
-      const actual = rows[0].revision;
-      throw new ConcurrencyError(streamId, expected, actual >= 0 ? actual : 'no_stream');
-    }
-    if (outcome === 'exists') {
-      const inStream = rows.filter((r) => r.streamId === streamId).sort((a, b) => a.revision - b.revision);
-      const consecutive = inStream.every((r, i) => i === 0 || r.revision === inStream[i - 1].revision + 1);
-      const replay = idempotentReplay(consecutive ? inStream : [], events, (id) => rows.some((r) => r.id === id));
-      // idempotentReplay throws for every id found that is not this very append.
-      if (!replay) throw new Error('es_append reported existing ids that idempotentReplay did not find');
-      return replay;
-    }
+    const answer = interpret({ streamId, events, expected }, result.rows);
+    if (answer instanceof Error) throw answer;
     this.wakeup.notify();
-    const written: AppendedEvent[] = rows
-      .map(({ id, revision, position }) => ({ id, revision, position }))
-      .sort((a, b) => a.revision - b.revision);
-    const last = written[written.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position, events: written };
+    return answer;
+  }
+
+  /**
+   * Several streams in one statement and one transaction (`es_append_many`), each with its own
+   * expectation: a conflict or a clash refuses only its own write. Writes go in stream order so two
+   * batches over the same cards lock them in the same order. If the statement itself fails (two
+   * batches raced on the same new ids, a deadlock), each write is tried on its own.
+   */
+  async appendToStreams(writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> {
+    const order = writes
+      .map((_, i) => i)
+      .sort((a, b) => (writes[a].streamId < writes[b].streamId ? -1 : writes[a].streamId > writes[b].streamId ? 1 : a - b));
+    const sent = order.filter((i) => writes[i].events.length > 0);
+    const answers: (AppendResult | Error)[] = new Array(writes.length);
+    const single = (i: number) =>
+      this.appendToStream(writes[i].streamId, writes[i].events, writes[i].expected).then(
+        (r) => (answers[i] = r),
+        (err: Error) => (answers[i] = err),
+      );
+    await Promise.all(order.filter((i) => writes[i].events.length === 0).map(single));
+    if (sent.length === 0) return answers;
+    const body = `[${sent
+      .map((i) => {
+        const [mode, revision] = modeOf(writes[i].expected);
+        return `{"stream":${JSON.stringify(writes[i].streamId)},"mode":"${mode}","expected":${revision ?? 'null'},"events":${payload(writes[i].events)}}`;
+      })
+      .join(',')}]`;
+    let rows: any[];
+    try {
+      rows = (await this.pool.query('SELECT * FROM es_append_many($1::jsonb)', [body])).rows;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== UNIQUE_VIOLATION && code !== DEADLOCK) throw err;
+      await Promise.all(sent.map(single));
+      return answers;
+    }
+    const byWrite = new Map<number, any[]>();
+    for (const r of rows) byWrite.set(Number(r.o_write), [...(byWrite.get(Number(r.o_write)) ?? []), r]);
+    sent.forEach((i, k) => (answers[i] = interpret(writes[i], byWrite.get(k) ?? [])));
+    this.wakeup.notify();
+    return answers;
   }
 
   private async run(sql: string, params: unknown[], streamId: string): Promise<SqlResult> {
