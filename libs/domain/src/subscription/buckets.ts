@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { BucketDraw, DataExpired } from './subscription.events';
+import { BucketDraw, DataExpired, ValidityExtended } from './subscription.events';
 import { ActiveCard, Bucket } from './subscription.state';
 
 const byExpiry = (a: Bucket, b: Bucket): number =>
@@ -28,3 +28,19 @@ export const drawUsage = (buckets: readonly Bucket[], mb: number): BucketDraw[] 
   }
   return draws;
 };
+
+/**
+ * How each event moves a card's buckets: the one rule set, folded by the card's state and by the
+ * card-balance projection alike, so the balance a reader sees is the balance the decider decides on.
+ */
+export const bucketGranted = (buckets: readonly Bucket[], d: ValidityExtended['data']): Bucket[] => [
+  ...buckets,
+  { bucketId: d.bucketId, mbGranted: d.dataMbGranted, mbRemaining: d.dataMbGranted, expiresAt: d.newExpiry },
+];
+
+export const bucketsDrawn = (buckets: readonly Bucket[], from: readonly BucketDraw[]): Bucket[] => {
+  const drawn = new Map(from.map((f) => [f.bucketId, f.mb]));
+  return buckets.map((b) => (drawn.has(b.bucketId) ? { ...b, mbRemaining: b.mbRemaining - drawn.get(b.bucketId)! } : b));
+};
+
+export const bucketExpired = (buckets: readonly Bucket[], bucketId: string): Bucket[] => buckets.filter((b) => b.bucketId !== bucketId);

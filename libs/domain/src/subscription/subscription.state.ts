@@ -2,6 +2,7 @@ import { Region } from '../catalogue/plan';
 import { assertNever } from '../shared/event';
 import { Money } from '../shared/money';
 import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
+import { bucketExpired, bucketGranted, bucketsDrawn } from './buckets';
 
 export interface Bucket {
   readonly bucketId: string;
@@ -109,11 +110,10 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
     case 'ValidityExtended': {
       const s = active(state, event);
       const d = event.data;
-      const bucket: Bucket = { bucketId: d.bucketId, mbGranted: d.dataMbGranted, mbRemaining: d.dataMbGranted, expiresAt: d.newExpiry };
       return {
         ...s,
         expiresAt: d.newExpiry,
-        buckets: [...s.buckets, bucket],
+        buckets: bucketGranted(s.buckets, d),
         pendingRenewalId: null,
         renewals: setRenewal(s, d.renewalId, { status: 'completed' }),
         totals: { ...s.totals, grantedMb: s.totals.grantedMb + d.dataMbGranted },
@@ -121,15 +121,14 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
     }
     case 'DataUsageRecorded': {
       const s = active(state, event);
-      const drawn = new Map(event.data.from.map((f) => [f.bucketId, f.mb]));
-      const buckets = s.buckets.map((b) => ({ ...b, mbRemaining: b.mbRemaining - (drawn.get(b.bucketId) ?? 0) }));
+      const buckets = bucketsDrawn(s.buckets, event.data.from);
       const kept = s.recentUsage.length >= RECENT_USAGE ? s.recentUsage.slice(1 - RECENT_USAGE) : s.recentUsage;
       const recentUsage = [...kept, [event.data.usageId, event.data.mb] as const];
       return { ...s, buckets, recentUsage, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
     }
     case 'DataExpired': {
       const s = active(state, event);
-      const buckets = s.buckets.filter((b) => b.bucketId !== event.data.bucketId);
+      const buckets = bucketExpired(s.buckets, event.data.bucketId);
       return { ...s, buckets, totals: { ...s.totals, forfeitedMb: s.totals.forfeitedMb + event.data.mbForfeited } };
     }
     default:

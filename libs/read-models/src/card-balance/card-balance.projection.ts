@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent } from '@ledger/domain';
+import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsDrawn } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec } from '../database/row-sql';
 import { applyKeyedRows } from '../keyed-rows';
@@ -69,31 +69,28 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       return row;
     case 'ValidityExtended': {
       const d = e.data;
-      const bucket = { bucketId: d.bucketId, mbGranted: d.dataMbGranted, mbRemaining: d.dataMbGranted, expiresAt: d.newExpiry };
       return {
         ...row,
         expires_at: d.newExpiry,
-        buckets: [...row.buckets, bucket],
+        buckets: bucketGranted(row.buckets, d),
         granted_mb: row.granted_mb + d.dataMbGranted,
         plans_bought: row.plans_bought + 1,
         pending_renewal_id: null,
       };
     }
     case 'DataUsageRecorded': {
-      const drawn = new Map(e.data.from.map((f) => [f.bucketId, f.mb]));
-      const buckets = row.buckets.map((b) => ({ ...b, mbRemaining: b.mbRemaining - (drawn.get(b.bucketId) ?? 0) }));
-      return { ...row, buckets, used_mb: row.used_mb + e.data.mb };
+      return { ...row, buckets: bucketsDrawn(row.buckets, e.data.from), used_mb: row.used_mb + e.data.mb };
     }
     case 'DataExpired':
       return {
         ...row,
-        buckets: row.buckets.filter((b) => b.bucketId !== e.data.bucketId),
+        buckets: bucketExpired(row.buckets, e.data.bucketId),
         forfeited_mb: row.forfeited_mb + e.data.mbForfeited,
       };
   }
 };
 
-/** Balance and expiry per card. `suffix` is empty for the live table, `__rebuild` for a rebuild's shadow. */
+/** Balance and expiry per card; its buckets move by the domain's own rules (buckets.ts). `suffix` is empty for the live table, `__rebuild` for a rebuild's shadow. */
 export class CardBalanceProjection implements Projection {
   readonly name: string;
   readonly tables: readonly ReadModelTable[];
