@@ -63,7 +63,7 @@ export const startPublisher = async (db: LedgerDatabase, brokers: string, option
     name: `test:${options.topic}`,
     dlqTopic: `${options.topic}.dlq`,
     batchSize: 200,
-    backoff: { initialMs: 100, maxMs: 1_000 },
+    backoff: { baseMs: 100, maxMs: 1_000 },
     ...options,
   };
   await createTopics(brokers, full.topic, full.dlqTopic);

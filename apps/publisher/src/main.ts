@@ -3,8 +3,8 @@ import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
 import { SqlCheckpointStore } from './checkpoint/publisher-checkpoint';
 import { PUBLISHER_ENV_HELP, PublisherConfig, loadPublisherConfig } from './config/publisher.config';
-import { Backoff, Pause } from './gateway/backoff';
-import { Publisher } from './gateway/publisher';
+import { Backoff, Pause } from '@ledger/event-store';
+import { PUBLISHER_BACKOFF, Publisher } from './gateway/publisher';
 import { startHealthServer } from './health/health-server';
 import { JsonLogger, jsonLogger } from './log';
 import { openPublisherStorage } from './storage/open-publisher-storage';
@@ -22,7 +22,7 @@ ${PUBLISHER_ENV_HELP}
 /** The broker may still be starting when the publisher does: wait for it rather than exit. */
 const ensureTopicsPatiently = async (config: PublisherConfig, log: JsonLogger, pause: Pause, stopping: () => boolean): Promise<void> => {
   const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-admin`, log: log.kafka });
-  const backoff = new Backoff();
+  const backoff = new Backoff(PUBLISHER_BACKOFF);
   while (!stopping()) {
     try {
       await ensureTopics(kafka, [config.topic, config.dlq], log.kafka);

@@ -25,7 +25,7 @@ describe('publisher gateway on the EventStoreDB adapter', () => {
     const b = cardHistory('esdb-b', { renewals: 2 });
     await store.appendToStream(subscriptionStreamId('esdb-a'), a, 'no_stream');
     const checkpoints = new MemoryCheckpoints();
-    const options = { name: 'esdb', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 7, backoff: { initialMs: 1, maxMs: 5 } };
+    const options = { name: 'esdb', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 7, backoff: { baseMs: 1, maxMs: 5 } };
     const first = new FakeProducer();
     const publisher = new Publisher({ store, producer: first, checkpoints, lag: new PagedLagProbe(store) }, options);
     await publisher.start();

@@ -5,7 +5,7 @@ import { PagedLagProbe } from '../lag/store-lag';
 import { FakeProducer, MemoryCheckpoints, waitUntil } from '../testing/fakes';
 import { Publisher } from './publisher';
 
-const options = { name: 'test', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 5, backoff: { initialMs: 1, maxMs: 5 } };
+const options = { name: 'test', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 5, backoff: { baseMs: 1, maxMs: 5 } };
 
 const setup = async (checkpoints = new MemoryCheckpoints()) => {
   const store = new MemoryEventStore();

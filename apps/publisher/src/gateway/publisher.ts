@@ -1,9 +1,11 @@
-import type { AllSubscription, EventStore, RecordedEvent } from '@ledger/event-store';
+import { Backoff, CheckpointedSubscription, Pause, RetryPolicy } from '@ledger/event-store';
+import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { BatchProducer, OutgoingMessage, TopicBatch, toDeadLetter, toIntegrationEvent } from '@ledger/messaging';
 import type { CheckpointStore } from '../checkpoint/publisher-checkpoint';
 import type { LagProbe } from '../lag/store-lag';
-import { Backoff, BackoffOptions, DEFAULT_BACKOFF, Pause } from './backoff';
-import { readAhead } from './read-ahead';
+
+/** Broker and store outages last as long as they last: the publisher backs off and never gives up. */
+export const PUBLISHER_BACKOFF: Pick<RetryPolicy, 'baseMs' | 'maxMs'> = { baseMs: 250, maxMs: 10_000 };
 
 export interface PublisherOptions {
   /** Checkpoint row name: one active publisher per name. */
@@ -11,7 +13,7 @@ export interface PublisherOptions {
   readonly topic: string;
   readonly dlqTopic: string;
   readonly batchSize: number;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: Pick<RetryPolicy, 'baseMs' | 'maxMs'>;
 }
 
 export interface PublisherLogger {
@@ -47,8 +49,8 @@ export interface PublisherLag {
 class Stopped extends Error {}
 
 /**
- * The gateway (Eventuous shape): its own catch-up subscription → toIntegrationEvent → producer →
- * checkpoint, and the checkpoint moves only after the broker acknowledged the whole batch.
+ * The gateway (Eventuous shape): the ledger's checkpointed subscription → toIntegrationEvent →
+ * producer → checkpoint, and the checkpoint moves only after the broker acknowledged the whole batch.
  * A crash between ack and checkpoint re-sends that batch; the events keep their ce_id, so
  * consumers that deduplicate on it see each event once, in order per card.
  */
@@ -61,8 +63,7 @@ export class Publisher {
   private counts = { published: 0, deadLettered: 0, dropped: 0 };
   private lastAckAt: string | null = null;
   private lastError: PublisherStatus['lastError'] = null;
-  private subscription: AllSubscription | null = null;
-  private loop: Promise<void> | null = null;
+  private subscription: CheckpointedSubscription | null = null;
   private readonly pause = new Pause();
 
   constructor(
@@ -74,14 +75,38 @@ export class Publisher {
     this.checkpoint = await this.deps.checkpoints.load(this.options.name);
     this.acked = this.checkpoint;
     this.state = 'running';
-    this.loop = this.run();
+    this.subscription = new CheckpointedSubscription(
+      this.deps.store,
+      {
+        position: () => this.checkpoint,
+        running: () => !this.stopped,
+        handle: async (page) => {
+          // An adapter that re-delivers acknowledged events must neither re-send them nor spin
+          // on them without letting timers run.
+          const batch = page.filter((e) => e.position > this.acked);
+          if (batch.length) await this.publish(batch);
+          else await new Promise((resolve) => setImmediate(resolve));
+        },
+        failed: async (err, failures) => {
+          if (this.stopped || err instanceof Stopped) return 'stop';
+          // The store or the checkpoint table failed: resubscribe from the last saved checkpoint.
+          this.recordError(err, failures);
+          await this.saving.catch(() => undefined);
+          this.saving = Promise.resolve();
+          this.acked = this.checkpoint;
+          return 'retry';
+        },
+      },
+      { batchSize: this.options.batchSize, retry: this.options.backoff ?? PUBLISHER_BACKOFF, readAhead: true },
+    );
+    this.subscription.start();
   }
 
   async stop(): Promise<void> {
     this.state = 'stopped';
     this.pause.wake();
-    await this.subscription?.close();
-    await this.loop;
+    await this.subscription?.stop();
+    await this.saving.catch((err) => this.recordError(err, 1));
   }
 
   status(): PublisherStatus {
@@ -97,36 +122,6 @@ export class Publisher {
 
   private get stopped(): boolean {
     return this.state === 'stopped';
-  }
-
-  private async run(): Promise<void> {
-    const backoff = new Backoff(this.options.backoff ?? DEFAULT_BACKOFF);
-    while (!this.stopped) {
-      const subscription = this.deps.store.subscribeToAll({ fromPosition: this.checkpoint, maxBatchSize: this.options.batchSize });
-      this.subscription = subscription;
-      try {
-        for await (const page of readAhead(subscription)) {
-          if (this.stopped) break;
-          // An adapter that re-delivers acknowledged events must neither re-send them nor spin
-          // on them without letting timers run.
-          const batch = page.filter((e) => e.position > this.acked);
-          if (batch.length) await this.publish(batch);
-          else await new Promise((resolve) => setImmediate(resolve));
-          backoff.reset();
-        }
-      } catch (err) {
-        if (this.stopped || err instanceof Stopped) break;
-        // The store or the checkpoint table failed: resubscribe from the last saved checkpoint.
-        this.recordError(err, 1);
-        await this.saving.catch(() => undefined);
-        this.saving = Promise.resolve();
-        this.acked = this.checkpoint;
-        await this.pause.sleep(backoff.next());
-      } finally {
-        await subscription.close();
-      }
-    }
-    await this.saving.catch((err) => this.recordError(err, 1));
   }
 
   private async publish(batch: readonly RecordedEvent[]): Promise<void> {
@@ -170,7 +165,7 @@ export class Publisher {
   }
 
   private async sendUntilAcked(batches: readonly TopicBatch[]): Promise<void> {
-    const backoff = new Backoff(this.options.backoff ?? DEFAULT_BACKOFF);
+    const backoff = new Backoff(this.options.backoff ?? PUBLISHER_BACKOFF);
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new Stopped();
       try {

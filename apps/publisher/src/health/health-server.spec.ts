@@ -11,7 +11,7 @@ describe('GET /health', () => {
   const producer = new FakeProducer();
   const publisher = new Publisher(
     { store, producer, checkpoints: new MemoryCheckpoints(), lag: new PagedLagProbe(store) },
-    { name: 'h', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 10, backoff: { initialMs: 1, maxMs: 5 } },
+    { name: 'h', topic: 'cards', dlqTopic: 'cards.dlq', batchSize: 10, backoff: { baseMs: 1, maxMs: 5 } },
   );
   let server: HealthServer;
   const get = async (path = '/health') => {

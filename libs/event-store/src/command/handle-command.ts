@@ -1,5 +1,6 @@
 import { AppendedEvent, ConcurrencyError, EventMetadata, EventStore, EventToAppend, RecordedEvent } from '../port/event-store.port';
 import { deterministicId } from './deterministic-id';
+import { CONFLICT_RETRY, backoffDelay } from '../port/retry';
 import { linkFor } from '../audit/hash-chain';
 import { Folded } from './snapshots';
 import { FoldingDecider, StreamStates, foldOnto } from './stream-states';
@@ -40,7 +41,7 @@ export interface HandleResult<S> {
 export const fold = <S, E>(evolve: (s: S, e: E) => S, initial: S, events: readonly RecordedEvent[]): S =>
   events.reduce((s, e) => evolve(s, { type: e.type, data: e.data } as E), initial);
 
-const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+const backoff = (attempt: number): Promise<void> => new Promise((r) => setTimeout(r, backoffDelay(CONFLICT_RETRY, attempt)));
 
 /**
  * Load → decide → append with the expected revision → fold the new events onto the state decided on.
@@ -58,7 +59,7 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
   options: HandleOptions<E>,
 ): Promise<HandleResult<S>> => {
   const states = target instanceof StreamStates ? target : new StreamStates(target, { maxStreams: 0 });
-  const attempts = options.maxAttempts ?? 5;
+  const attempts = options.maxAttempts ?? CONFLICT_RETRY.attempts;
   let { folded, fresh } = await states.load(streamId, decider);
   const catchUp = async (): Promise<boolean> => {
     const before = folded.revision;

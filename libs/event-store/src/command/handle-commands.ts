@@ -1,6 +1,7 @@
 import { AppendResult, ConcurrencyError, RecordedEvent, appendToStreams } from '../port/event-store.port';
 import { AppendedRecord, DeciderLike, HandleOptions, HandleResult, chainNewEvents } from './handle-command';
 import { Folded } from './snapshots';
+import { CONFLICT_RETRY } from '../port/retry';
 import { StreamStates, foldOnto } from './stream-states';
 
 export interface CommandItem<E extends { type: string; data: unknown } = { type: string; data: unknown }> {
@@ -63,7 +64,7 @@ export const handleCommands = async (states: StreamStates, items: readonly Comma
     writes.forEach(({ w, events }, i) => {
       const answer = answers[i];
       if (answer instanceof Error) {
-        const retry = answer instanceof ConcurrencyError && w.attempt < (w.item.options.maxAttempts ?? 5);
+        const retry = answer instanceof ConcurrencyError && w.attempt < (w.item.options.maxAttempts ?? CONFLICT_RETRY.attempts);
         if (retry) {
           w.attempt++;
           w.fresh = false; // decide again after catching up

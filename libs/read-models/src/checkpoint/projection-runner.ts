@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AllSubscription, EventStore, RecordedEvent } from '@ledger/event-store';
+import { CheckpointedSubscription, EventStore, RecordedEvent } from '@ledger/event-store';
 import { Projection } from '../projection';
 import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-status.store';
 import { BatchCommitter, RunnerLogger } from './batch-committer';
@@ -32,8 +32,7 @@ export class ProjectionRunner {
   private readonly committer: BatchCommitter;
   private readonly statuses: ProjectionStatusStore;
   private readonly retry: RetryPolicy;
-  private subscription: AllSubscription | null = null;
-  private loop: Promise<void> | null = null;
+  private subscription: CheckpointedSubscription | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopped = false;
   private loaded = false;
@@ -61,7 +60,29 @@ export class ProjectionRunner {
       this.heartbeat = setInterval(() => this.statuses.heartbeat(this.committer.activeNames()).catch(() => undefined), every);
       this.heartbeat.unref();
     }
-    this.loop = this.run();
+    this.subscription = new CheckpointedSubscription(
+      this.store,
+      {
+        position: () => this.position(),
+        running: () => this.committer.activeNames().length > 0,
+        handle: async (batch) => {
+          await this.committer.commit(batch);
+          this.options.onProjected?.(this.committer.lowestCheckpoint());
+        },
+        // Commits already retried and bisected; what lands here is a failing read or status write.
+        failed: async (err, failures) => {
+          if (failures >= this.retry.attempts) {
+            await this.fail(err);
+            return 'stop';
+          }
+          this.recordError(err);
+          return 'retry';
+        },
+      },
+      { batchSize: this.options.batchSize, retry: this.retry },
+    );
+    this.subscription.start();
+    void this.subscription.done().then(() => this.settle());
   }
 
   /** The position every projection still running has reached. */
@@ -118,31 +139,10 @@ export class ProjectionRunner {
     this.loaded = true;
   }
 
-  private async run(): Promise<void> {
-    let readFailures = 0;
-    while (!this.stopped && this.committer.activeNames().length > 0) {
-      this.subscription = this.store.subscribeToAll({ fromPosition: this.position(), maxBatchSize: this.options.batchSize });
-      try {
-        for await (const batch of this.subscription) {
-          if (this.stopped) break;
-          await this.committer.commit(batch);
-          this.options.onProjected?.(this.committer.lowestCheckpoint());
-          readFailures = 0;
-          if (this.committer.activeNames().length === 0) break;
-        }
-      } catch (err) {
-        if (this.stopped) break;
-        // Commits already retried and bisected; what lands here is a failing read or status write.
-        readFailures += 1;
-        if (readFailures >= this.retry.attempts) return this.fail(err);
-        this.recordError(err);
-        await new Promise((r) => setTimeout(r, Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** readFailures)));
-      } finally {
-        await this.subscription.close();
-      }
-    }
+  /** When the loop ends by itself: a projection that stopped on an event fails the runner. */
+  private settle(): void {
     const failed = [...this.committer.failures.entries()].at(-1);
-    if (!this.stopped && failed) {
+    if (!this.stopped && failed && this.state === 'running') {
       this.state = 'failed';
       this.lastError = { message: failed[1].error, eventId: failed[1].eventId, position: failed[1].position, at: new Date().toISOString() };
     }
@@ -169,8 +169,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    await this.subscription?.close();
-    await this.loop;
+    await this.subscription?.stop();
     if (this.state === 'running') this.state = 'stopped';
     if (this.loaded) await this.statuses.markStopped(this.committer.activeNames()).catch(() => undefined);
   }

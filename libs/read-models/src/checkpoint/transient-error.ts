@@ -1,3 +1,5 @@
+import { RetryPolicy, backoffDelay } from '@ledger/event-store';
+
 /**
  * Errors worth retrying because the same statement may well succeed a moment later: the
  * connection dropped, the server is restarting or overloaded, or we lost a lock race. Anything
@@ -35,14 +37,8 @@ export const describeError = (err: unknown): string => {
   return String(e);
 };
 
-export interface RetryPolicy {
-  readonly attempts: number;
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
-
-/** About half a minute in all: long enough for a database failover, short enough to be noticed. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 7, baseMs: 250, maxMs: 8000 };
+export { DEFAULT_RETRY } from '@ledger/event-store';
+export type { RetryPolicy } from '@ledger/event-store';
 
 /** Runs `fn`, retrying transient errors up to `attempts` times in all with exponential backoff. */
 export const retryTransient = async <T>(
@@ -55,7 +51,7 @@ export const retryTransient = async <T>(
       return await fn();
     } catch (err) {
       if (attempt >= policy.attempts || !isTransientError(err)) throw err;
-      const delayMs = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      const delayMs = backoffDelay(policy, attempt);
       onRetry?.(err, attempt, delayMs);
       await new Promise((r) => setTimeout(r, delayMs));
     }
