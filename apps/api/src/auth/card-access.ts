@@ -11,18 +11,31 @@ import { DATA_SOURCE, EVENT_STORE } from '../infrastructure/tokens';
  * The owner comes from card_iccid, written with the card (no projection lag); cards opened before
  * it existed are looked up in their stream.
  */
+const MAX_KNOWN_OWNERS = 50_000;
+
 @Injectable()
 export class CardAccess {
+  /** A card's owner never changes, so an answer once read stays true (bounded, oldest dropped first). */
+  private readonly owners = new Map<string, string>();
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async accountOf(subscriptionId: string): Promise<string | null> {
+    const known = this.owners.get(subscriptionId);
+    if (known) return known;
     const [row] = await this.db.query('SELECT account_id FROM card_iccid WHERE subscription_id = $1', [subscriptionId]);
-    if (row) return row.account_id;
+    if (row) return this.remember(subscriptionId, row.account_id as string);
     const [opened] = await this.store.readStream(subscriptionStreamId(subscriptionId));
     return opened?.type === 'SubscriptionOpened' ? (opened.data as { accountId: string }).accountId : null;
+  }
+
+  private remember(subscriptionId: string, accountId: string): string {
+    this.owners.set(subscriptionId, accountId);
+    if (this.owners.size > MAX_KNOWN_OWNERS) this.owners.delete(this.owners.keys().next().value as string);
+    return accountId;
   }
 
   async check(subject: Subject | undefined, subscriptionId: string): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   ActiveCard,
+  Card,
   DomainError,
   Plan,
   PromotionRules,
@@ -15,7 +16,7 @@ import {
   subscriptionDecider,
   subscriptionStreamId,
 } from '@ledger/domain';
-import { EventMetadata, EventStore, StreamStates, deterministicId, handleCommand } from '@ledger/event-store';
+import { EventMetadata, EventStore, Folded, StreamStates, deterministicId, handleCommand } from '@ledger/event-store';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@ledger/payments';
 import { eventMetadata } from '../http/request-context';
 import { EVENT_STORE, IDENTITY, PROMOTION_RULES, STREAM_STATES } from '../infrastructure/tokens';
@@ -60,12 +61,28 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     @Inject(IDENTITY) private readonly identity: Pick<Identity, 'vault'>,
   ) {}
 
+  /**
+   * Starts from the card's state in memory when there is one, without reading the store. A state
+   * behind another process's writes cannot write wrongly (every append carries its revision), and
+   * a refusal it led to is checked once more on the card as the store has it. Every step is
+   * idempotent, so running the renewal again from the fresh state resumes it, never repeats it.
+   */
   async execute(cmd: RenewSubscriptionCommand): Promise<RenewalAnswer> {
+    const streamId = subscriptionStreamId(cmd.subscriptionId);
+    const loaded = await this.states.load(streamId, subscriptionDecider);
+    try {
+      return await this.renew(cmd, loaded.folded);
+    } catch (err) {
+      if (loaded.fresh || !(err instanceof DomainError)) throw err;
+      return this.renew(cmd, await this.states.catchUp(streamId, subscriptionDecider, loaded.folded));
+    }
+  }
+
+  private async renew(cmd: RenewSubscriptionCommand, current: Folded<Card>): Promise<RenewalAnswer> {
     const { subscriptionId, idempotencyKey, body } = cmd;
     const renewalId = deterministicId('renewal', subscriptionId, idempotencyKey);
     const requestHash = fingerprintRequest(this.identity.vault, body);
     const streamId = subscriptionStreamId(subscriptionId);
-    const current = await this.states.current(streamId, subscriptionDecider);
     const card = current.state;
     if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} does not exist`);
     const previous = card.renewals[renewalId];
