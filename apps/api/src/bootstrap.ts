@@ -54,7 +54,9 @@ const resolveSecrets = (config: LedgerConfig): LedgerSecrets => {
 
 /** The API (and, unless turned off, the projector in the same process), ready to listen. */
 export const createLedgerApp = async (config: LedgerConfig, options: CreateLedgerAppOptions = {}): Promise<LedgerApp> => {
-  const storage = options.storage ?? (await openLedgerStorage(storageConfig(config)));
+  const storage =
+    options.storage ??
+    (await openLedgerStorage(storageConfig(config), { maxStreams: config.stateCacheStreams, snapshotEvery: config.snapshotEvery }));
   const limits = config.http;
   const adapter = new FastifyAdapter({
     bodyLimit: limits.maxBodyBytes,

@@ -17,6 +17,8 @@ Environment:
   QUERY_WAIT_MS         max wait for ?minPosition= (default 5000)
   PROJECTION_BATCH_SIZE events per projection transaction (default 500)
   LEDGER_PROJECTOR      "off" to run the projector as its own process
+  LEDGER_STATE_CACHE_STREAMS  cards whose state stays in memory for commands, 0 = none (default 5000)
+  LEDGER_SNAPSHOT_EVERY       events between a card's state snapshots (default 32)
   HTTP_MAX_BODY_BYTES   largest request body (default 65536)
   HTTP_MAX_JSON_DEPTH   deepest JSON nesting accepted (default 32)
   HTTP_MAX_HEADER_BYTES largest request headers (default 16384)

@@ -17,6 +17,16 @@ describe('ledger configuration', () => {
     expect(c.dataDir.endsWith('/data')).toBe(true);
   });
 
+  it('keeps 5,000 cards in memory and snapshots every 32 events unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ stateCacheStreams: 5000, snapshotEvery: 32 });
+    expect(loadConfig({ LEDGER_STATE_CACHE_STREAMS: '0', LEDGER_SNAPSHOT_EVERY: '100' })).toMatchObject({
+      stateCacheStreams: 0,
+      snapshotEvery: 100,
+    });
+    expect(refusal({ LEDGER_SNAPSHOT_EVERY: '0' })).toBe('LEDGER_SNAPSHOT_EVERY');
+    expect(refusal({ LEDGER_STATE_CACHE_STREAMS: '-1' })).toBe('LEDGER_STATE_CACHE_STREAMS');
+  });
+
   it('puts everything on PostgreSQL when only DATABASE_URL is set', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@h/db' });
     expect(c.eventStore).toEqual({ kind: 'postgres', url: 'postgres://u@h/db' });

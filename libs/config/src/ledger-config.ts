@@ -17,6 +17,10 @@ export interface LedgerConfig {
   readonly projectionBatchSize: number;
   readonly runProjector: boolean;
   readonly http: HttpLimits;
+  /** Streams whose folded state a process keeps in memory for commands (0: none). */
+  readonly stateCacheStreams: number;
+  /** A stream's state is snapshotted each time it crosses a multiple of this many events. */
+  readonly snapshotEvery: number;
 }
 
 /** Every bound the API puts on a client; each is documented in the README's limits table. */
@@ -144,6 +148,8 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
     projectionBatchSize: intSetting(env, 'PROJECTION_BATCH_SIZE', 500, 1, 100_000),
     runProjector: env.LEDGER_PROJECTOR !== 'off',
     http: httpLimits(env),
+    stateCacheStreams: intSetting(env, 'LEDGER_STATE_CACHE_STREAMS', 5000, 0, 10_000_000),
+    snapshotEvery: intSetting(env, 'LEDGER_SNAPSHOT_EVERY', 32, 1, 1_000_000),
   };
 };
 
