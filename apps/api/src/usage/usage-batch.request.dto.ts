@@ -1,42 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsDefined,
-  IsISO8601,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsISO8601, IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { RecordUsageRequestDto } from './record-usage.request.dto';
 
 /** The most records one request carries; with ~120 bytes a record it stays under the 64 KiB body limit. */
 export const MAX_USAGE_BATCH = 500;
 
-export class UsageBatchRecordDto {
+/** A record of the bulk feed: the single-record body (usageId, mb) plus its card and when it was measured. */
+export class UsageBatchRecordDto extends RecordUsageRequestDto {
   @ApiProperty({ format: 'uuid', description: 'The card the usage belongs to' })
   @IsUUID('all', { message: 'subscriptionId must be a UUID' })
   subscriptionId!: string;
-
-  @ApiProperty({
-    example: 'cdr-2026-11-25-0001',
-    pattern: '^[A-Za-z0-9._:-]{1,128}$',
-    description: 'The network usage record id; recording it twice counts once',
-  })
-  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'usageId must be 1–128 characters of A–Z a–z 0–9 . _ : -' })
-  usageId!: string;
-
-  @ApiProperty({ example: 250, type: 'integer', minimum: 1, maximum: 10_000_000 })
-  @IsInt({ message: 'mb must be a whole number of megabytes' })
-  @Min(1)
-  @Max(10_000_000)
-  mb!: number;
 
   @ApiProperty({
     required: false,

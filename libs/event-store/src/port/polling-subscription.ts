@@ -1,4 +1,5 @@
 import { AllSubscription, RecordedEvent, SubscribeOptions } from './event-store.port';
+import { Pause } from './retry';
 
 export type ReadPage = (options: SubscribeOptions & { limit: number }) => Promise<RecordedEvent[]>;
 
@@ -37,25 +38,13 @@ export const pollingSubscription = (readPage: ReadPage, options: SubscribeOption
   };
 };
 
-/** A wake-up signal for subscribers in the same process as the writer. */
-export class LocalWakeup implements Wakeup {
-  private waiters = new Set<() => void>();
-
+/** A wake-up signal for subscribers in the same process as the writer: a Pause the writer cuts short. */
+export class LocalWakeup extends Pause implements Wakeup {
   notify(): void {
-    const current = this.waiters;
-    this.waiters = new Set();
-    current.forEach((resolve) => resolve());
+    this.wake();
   }
 
   wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
+    return this.sleep(ms);
   }
 }
