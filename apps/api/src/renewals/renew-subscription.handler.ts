@@ -62,20 +62,12 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
   ) {}
 
   /**
-   * Starts from the card's state in memory when there is one, without reading the store. A state
-   * behind another process's writes cannot write wrongly (every append carries its revision), and
-   * a refusal it led to is checked once more on the card as the store has it. Every step is
-   * idempotent, so running the renewal again from the fresh state resumes it, never repeats it.
+   * Starts from the card as the store has it (the cached state plus the events after it): a
+   * renewal claims discounts and captures money, so it never decides those on a state that may be
+   * behind another process's writes.
    */
   async execute(cmd: RenewSubscriptionCommand): Promise<RenewalAnswer> {
-    const streamId = subscriptionStreamId(cmd.subscriptionId);
-    const loaded = await this.states.load(streamId, subscriptionDecider);
-    try {
-      return await this.renew(cmd, loaded.folded);
-    } catch (err) {
-      if (loaded.fresh || !(err instanceof DomainError)) throw err;
-      return this.renew(cmd, await this.states.catchUp(streamId, subscriptionDecider, loaded.folded));
-    }
+    return this.renew(cmd, await this.states.current(subscriptionStreamId(cmd.subscriptionId), subscriptionDecider));
   }
 
   private async renew(cmd: RenewSubscriptionCommand, current: Folded<Card>): Promise<RenewalAnswer> {
@@ -113,6 +105,9 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
       ? { state: card, position: current.position, appended: [] }
       : await this.selectPlan(cmd, card, plan, renewalId, requestHash, metadata);
     const record = (selected.state as ActiveCard).renewals[renewalId];
+    // Failed meanwhile (another process ran this key): the discount this call may have claimed goes back.
+    if (record.status === 'failed')
+      await this.releaseFirstOrder(card.accountId, renewalId, record.reason ?? 'payment_failed', metadata, cmd.ctx.now);
     if (record.status !== 'pending') return answer(selected.position, record);
     const planSelected =
       selected.appended.find((e) => e.type === 'PlanSelected')?.id ?? (await this.planSelectedEventId(streamId, renewalId));

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, StreamStates } from '@ledger/event-store';
 import { RequestContext, eventMetadata } from '../http/request-context';
@@ -33,6 +33,8 @@ const MAX_AHEAD_MS = 5 * 60_000;
  */
 @CommandHandler(RecordUsageBatchCommand)
 export class RecordUsageBatchHandler implements ICommandHandler<RecordUsageBatchCommand> {
+  private readonly logger = new Logger('UsageBatch');
+
   constructor(@Inject(STREAM_STATES) private readonly states: StreamStates) {}
 
   async execute({ records, ctx }: RecordUsageBatchCommand): Promise<BatchAnswer> {
@@ -67,19 +69,16 @@ export class RecordUsageBatchHandler implements ICommandHandler<RecordUsageBatch
     answers.forEach((outcomes, c) => {
       const [subscriptionId, items] = cards[c];
       if (outcomes instanceof Error) {
-        // Writers kept landing on this card in between: nothing of its records was written.
-        if (!(outcomes instanceof ConcurrencyError)) throw outcomes;
-        const detail = 'the card changed under every attempt; send these records again';
+        // Nothing of this card's records was written; the other cards' were. Say so per record
+        // rather than failing the request, so the feed resends exactly these.
+        const conflict = outcomes instanceof ConcurrencyError;
+        if (!conflict) this.logger.error(`usage for card ${subscriptionId} not recorded: ${outcomes.message}`);
+        const code = conflict ? 'CONCURRENCY_CONFLICT' : 'NOT_RECORDED';
+        const detail = conflict
+          ? 'the card changed under every attempt; send these records again'
+          : "the ledger could not record this card's records just now; send them again";
         items.forEach(
-          (x) =>
-            (results[x.index] = {
-              index: x.index,
-              subscriptionId,
-              usageId: x.record.usageId,
-              status: 'refused',
-              code: 'CONCURRENCY_CONFLICT',
-              detail,
-            }),
+          (x) => (results[x.index] = { index: x.index, subscriptionId, usageId: x.record.usageId, status: 'refused', code, detail }),
         );
         return;
       }

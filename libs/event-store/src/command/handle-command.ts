@@ -92,7 +92,7 @@ export const handleCommand = async <C, S, E extends { type: string; data: unknow
       if (err instanceof ConcurrencyError) states.forget(streamId);
       throw err;
     }
-    if (result.events[0].revision !== folded.revision + 1) {
+    if (result.replayed || result.events[0].revision !== folded.revision + 1) {
       // A replay of an append that already landed (an earlier attempt of this very command).
       await catchUp();
       const byId = new Map(toAppend.map((e) => [e.id, e]));

@@ -75,7 +75,7 @@ export const handleCommands = async (states: StreamStates, items: readonly Comma
         }
         return;
       }
-      if (answer.events[0].revision !== w.folded.revision + 1) replays.push({ w, events, answer });
+      if (answer.replayed || answer.events[0].revision !== w.folded.revision + 1) replays.push({ w, events, answer });
       else settle(states, w, events, answer, done);
     });
     await Promise.all(

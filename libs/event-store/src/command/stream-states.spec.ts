@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryEventStore } from '../memory/memory-event-store';
 import { handleCommand } from './handle-command';
+import { verifyChain } from '../audit/hash-chain';
 import { handleCommands } from './handle-commands';
 import { SnapshotStore, StoredSnapshot } from './snapshots';
 import { StreamStates } from './stream-states';
@@ -75,5 +76,23 @@ describe('StreamStates', () => {
     const outcomes = await handleCommands(a, [item('m-1', { by: 2 }), item('m-2', { by: 2 }), item('m-3', { by: 5, atMost: 4 })]);
     expect(outcomes.map((o) => (o.ok ? (o.result.state as Count).n : (o.error as Error).message))).toEqual([3, 13, 'over 4']);
     expect((await store.readStream('m-2')).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('takes a retry that another process already landed right after its cached revision for the replay it is, keeping the chain whole', async () => {
+    const store = new MemoryEventStore();
+    const a = new StreamStates(store);
+    const b = new StreamStates(store);
+    await handleCommand(a, 'r-1', counter, { by: 1 }, { metadata: meta() });
+    await handleCommand(b, 'r-1', counter, { by: 0 }, { metadata: { ...meta(), idempotencyKey: 'warm-b' } }); // b caches revision 1
+    const key = 'same-request';
+    const first = await handleCommand(a, 'r-1', counter, { by: 5 }, { metadata: { ...meta(), idempotencyKey: key } });
+    // The retry reaches b, whose cached revision is exactly one behind: its event id lands on the stored one.
+    const retried = await handleCommand(b, 'r-1', counter, { by: 5 }, { metadata: { ...meta(), idempotencyKey: key } });
+    expect(retried.appended.map((e) => [e.id, e.position])).toEqual(first.appended.map((e) => [e.id, e.position]));
+    expect(retried.state.n).toBe(6);
+    await handleCommand(b, 'r-1', counter, { by: 1 }, { metadata: meta() });
+    const stream = await store.readStream('r-1');
+    expect(verifyChain(stream).broken).toBeNull();
+    expect(stream.map((e) => (e.data as { by: number }).by)).toEqual([1, 0, 5, 1]);
   });
 });

@@ -27,7 +27,7 @@ export const idempotentReplay = (
     if (matches) {
       const written = stream.slice(start, start + events.length).map(({ id, revision, position }) => ({ id, revision, position }));
       const last = written[written.length - 1];
-      return { nextExpectedRevision: last.revision, position: last.position, events: written };
+      return { nextExpectedRevision: last.revision, position: last.position, events: written, replayed: true };
     }
     throw new DuplicateEventIdError(events[0].id);
   }

@@ -40,6 +40,8 @@ export interface AppendResult {
   readonly position: bigint;
   /** Every event of the append in order, as stored: a retried append answers the original places. */
   readonly events: readonly AppendedEvent[];
+  /** Set when nothing was written because these very events were already stored (a retried append). */
+  readonly replayed?: true;
 }
 
 export interface ReadStreamOptions {

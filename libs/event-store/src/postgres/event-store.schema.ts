@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS es_log (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   base      bigint  NOT NULL
 );
+-- A log from before es_append drew positions from a sequence: a writer of that release still running
+-- would insert below the read bound's range and its events could be skipped, so it must fail instead.
+ALTER TABLE es_events ALTER COLUMN position DROP DEFAULT;
 INSERT INTO es_log (singleton, base)
   SELECT true, COALESCE((SELECT max(position) FROM es_events), 0) + 1
   ON CONFLICT (singleton) DO NOTHING;
@@ -73,6 +76,11 @@ BEGIN
       ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + n RETURNING s.revision INTO head;
   END IF;
   IF head IS NULL THEN
+    -- An identical append may have won the race for the head: then this one is its replay.
+    RETURN QUERY
+      SELECT 'exists'::text, e.event_id, e.stream_id, e.revision, e.position FROM es_events e
+      WHERE e.event_id = ANY(ids) ORDER BY e.position;
+    IF FOUND THEN RETURN; END IF;
     RETURN QUERY SELECT 'conflict'::text, NULL::uuid, p_stream,
       COALESCE((SELECT s.revision FROM es_streams s WHERE s.stream_id = p_stream), -1), NULL::bigint;
     RETURN;

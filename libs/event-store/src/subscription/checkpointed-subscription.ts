@@ -59,9 +59,10 @@ export class CheckpointedSubscription {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped && this.consumer.running()) {
-      const subscription = this.store.subscribeToAll({ fromPosition: this.consumer.position(), maxBatchSize: this.options.batchSize });
-      this.subscription = subscription;
+      let subscription: AllSubscription | null = null;
       try {
+        subscription = this.store.subscribeToAll({ fromPosition: this.consumer.position(), maxBatchSize: this.options.batchSize });
+        this.subscription = subscription;
         for await (const batch of this.options.readAhead ? readAhead(subscription) : subscription) {
           if (this.stopped) break;
           await this.consumer.handle(batch);
@@ -71,10 +72,13 @@ export class CheckpointedSubscription {
       } catch (err) {
         if (this.stopped) break;
         failures += 1;
-        if ((await this.consumer.failed(err, failures)) === 'stop') break;
+        // A consumer that cannot even record its failure has nothing left to retry with.
+        const decision = await this.consumer.failed(err, failures).catch((): 'stop' => 'stop');
+        // A stop that came while the failure was recorded has no sleep to cut short yet.
+        if (decision === 'stop' || this.stopped) break;
         await this.pause.sleep(backoffDelay(this.options.retry, failures));
       } finally {
-        await subscription.close();
+        await subscription?.close().catch(() => undefined);
       }
     }
   }

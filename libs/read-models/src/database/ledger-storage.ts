@@ -45,8 +45,15 @@ const SUBSCRIPTION_STREAM_PREFIX = 'subscription-';
 
 const upcastOnRead = (e: RecordedEvent): RecordedEvent => {
   if (!e.streamId.startsWith(SUBSCRIPTION_STREAM_PREFIX)) return e;
-  const current = upcastSubscriptionEvent(e);
-  return current === (e as unknown) ? e : { ...e, type: current.type, data: current.data };
+  try {
+    const current = upcastSubscriptionEvent(e);
+    return current === (e as unknown) ? e : { ...e, type: current.type, data: current.data };
+  } catch {
+    // An old shape that cannot be brought forward (its plan left the catalogue) must not stop the
+    // whole log: it goes on as stored, and the consumer that cannot read it deals with that one
+    // event (the projector sets its card aside, the publisher dead-letters it).
+    return e;
+  }
 };
 
 /** Every writer's appends are schema-checked and every reader sees current shapes, whichever adapter is underneath. */
