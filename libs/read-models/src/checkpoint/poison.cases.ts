@@ -46,6 +46,41 @@ export const poisonCases = (open: () => Promise<LedgerStorage>): void => {
   const asideRows = async (name: string) =>
     storage.dataSource.query('SELECT stream_id, event_id, position FROM projection_quarantine WHERE name = $1 ORDER BY stream_id', [name]);
 
+  it('reads an old shape that cannot be upcast as stored, without stopping the log for the other cards', async () => {
+    await appendHistory(storage.store, 'upcast-ok', { v1: true });
+    const meta = { commandId: 'c', correlationId: 'c', causationId: 'c', actor: 'test', idempotencyKey: 'k' };
+    const opened = {
+      subscriptionId: 'upcast-gone',
+      accountId: 'a',
+      iccid: '8949020000077776666',
+      region: 'EU',
+      openedAt: '2026-01-01T00:00:00.000Z',
+    };
+    // A v1 PlanSelected whose plan has since left the catalogue: there is nothing to bring it forward with.
+    const gone = {
+      renewalId: 'r',
+      planId: 'eu-retired-plan',
+      priceMinor: 1,
+      currency: 'EUR',
+      paymentMethod: 'card',
+      requestHash: 'h',
+      selectedAt: '2026-01-01T00:00:01.000Z',
+    };
+    await storage.stored.appendToStream(
+      'subscription-upcast-gone',
+      [
+        { id: '00000000-0000-4000-8000-00000000c001', type: 'SubscriptionOpened', data: opened, metadata: meta },
+        { id: '00000000-0000-4000-8000-00000000c002', type: 'PlanSelected', data: gone, metadata: meta },
+      ],
+      'no_stream',
+    );
+    const events = await allEvents(storage.store);
+    const planSelected = (stream: string) =>
+      events.find((e) => e.streamId === stream && e.type === 'PlanSelected')!.data as Record<string, unknown>;
+    expect(planSelected('subscription-upcast-ok')).toHaveProperty('price');
+    expect(planSelected('subscription-upcast-gone')).toEqual(gone);
+  });
+
   it('sets aside only the card whose event a projection cannot apply, records it, and goes on with the others', async () => {
     await appendHistory(storage.store, 'poison-a');
     await appendHistory(storage.store, 'poison-b');
