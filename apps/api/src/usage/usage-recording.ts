@@ -75,7 +75,8 @@ export interface CardUsage {
 interface Job {
   readonly card: CardUsage;
   readonly streamId: string;
-  readonly lateDuplicates: Set<string>;
+  /** Usage ids the store already holds (beyond the card's recent window), with the MB stored when known. */
+  readonly lateDuplicates: Map<string, number | undefined>;
   pending: UsageRecord[];
   outcomes: Decided[];
 }
@@ -105,8 +106,14 @@ const answer = (job: Job, result: HandleResult<unknown>): UsageOutcome[] => {
   const positionOf = new Map(result.appended.map((e) => [e.id, e.position.toString()]));
   let k = 0;
   return job.card.records.map((r): UsageOutcome => {
-    if (job.lateDuplicates.has(r.usageId))
+    if (job.lateDuplicates.has(r.usageId)) {
+      const stored = job.lateDuplicates.get(r.usageId);
+      if (stored !== undefined && stored !== r.mb) {
+        const detail = `usage ${r.usageId} was already recorded with ${stored} MB`;
+        return { usageId: r.usageId, status: 'refused', code: 'USAGE_ID_REUSED', detail, field: 'usageId' };
+      }
       return { usageId: r.usageId, status: 'duplicate', dataRemainingMb: remaining, position: result.position.toString() };
+    }
     const outcome = job.outcomes[k++];
     if (outcome instanceof DomainError) {
       return {
@@ -126,7 +133,8 @@ const answer = (job: Job, result: HandleResult<unknown>): UsageOutcome[] => {
  * Records usage on many cards: each card's records are decided in order on its state and become
  * one append, and the appends of all cards go to the store together (one round trip on
  * PostgreSQL). A record the store recognises as a late duplicate by its event id is answered as a
- * duplicate and its card is decided again without it. A card's other errors (its writers kept
+ * duplicate (or, where the stored record has another MB, refused as USAGE_ID_REUSED) and its card
+ * is decided again without it. A card's other errors (its writers kept
  * conflicting) come back as that card's error; the other cards are answered.
  */
 export const recordUsage = async (
@@ -137,7 +145,7 @@ export const recordUsage = async (
   const results: (UsageOutcome[] | Error)[] = new Array(cards.length);
   let jobs = cards.map((card, i) => ({
     i,
-    job: { card, streamId: subscriptionStreamId(card.subscriptionId), lateDuplicates: new Set<string>(), pending: [], outcomes: [] } as Job,
+    job: { card, streamId: subscriptionStreamId(card.subscriptionId), lateDuplicates: new Map(), pending: [], outcomes: [] } as Job,
   }));
   while (jobs.length > 0) {
     const outcomes = await handleCommands(
@@ -145,18 +153,25 @@ export const recordUsage = async (
       jobs.map(({ job }) => commandFor(job, metadata)),
     );
     const again: typeof jobs = [];
-    outcomes.forEach((o, k) => {
+    for (const [k, o] of outcomes.entries()) {
       const { i, job } = jobs[k];
-      if (o.ok) return (results[i] = answer(job, o.result));
-      const late =
-        o.error instanceof DuplicateEventIdError
-          ? job.pending.find((r) => usageEventId(job.streamId, r.usageId) === (o.error as DuplicateEventIdError).eventId)
-          : undefined;
-      if (!late) return (results[i] = o.error instanceof Error ? o.error : new Error(String(o.error)));
-      job.lateDuplicates.add(late.usageId);
+      if (o.ok) {
+        results[i] = answer(job, o.result);
+        continue;
+      }
+      const clash = o.error instanceof DuplicateEventIdError ? o.error.eventId : undefined;
+      const late = clash && job.pending.find((r) => usageEventId(job.streamId, r.usageId) === clash);
+      if (!late) {
+        results[i] = o.error instanceof Error ? o.error : new Error(String(o.error));
+        continue;
+      }
+      // Where the store can look an event up by id, the stored MB tells a retry from a reused id.
+      const [original] = (await states.store.readEvents?.([clash])) ?? [];
+      const storedMb = original?.type === 'DataUsageRecorded' ? (original.data as { mb: number }).mb : undefined;
+      job.lateDuplicates.set(late.usageId, storedMb);
       states.forget(job.streamId);
       again.push(jobs[k]);
-    });
+    }
     jobs = again;
   }
   return results;

@@ -47,6 +47,11 @@ export class MemoryEventStore implements EventStore {
     return (this.streams.get(streamId) ?? []).slice(options.fromRevision ?? 0);
   }
 
+  async readEvents(ids: readonly string[]): Promise<RecordedEvent[]> {
+    const wanted = new Set(ids);
+    return this.log.filter((e) => wanted.has(e.id));
+  }
+
   async readAll({ fromPosition, filter, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
     const start = fromPosition === undefined ? 0 : Number(fromPosition);
     return this.log

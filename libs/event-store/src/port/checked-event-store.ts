@@ -73,6 +73,12 @@ export class CheckedEventStore implements EventStore {
     return (await this.inner.readStream(streamId, options)).map(this.upcast);
   }
 
+  /** Present when the adapter has it (a log-wide id index), like the adapter's own. */
+  get readEvents(): ((ids: readonly string[]) => Promise<RecordedEvent[]>) | undefined {
+    const inner = this.inner.readEvents?.bind(this.inner);
+    return inner && (async (ids) => (await inner(ids)).map(this.upcast));
+  }
+
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     return (await this.inner.readAll(options)).map(this.upcast);
   }

@@ -83,6 +83,8 @@ export interface EventStore {
    * falls back to one append per stream.
    */
   appendToStreams?(writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]>;
+  /** Events by id, wherever they are, in log order; for stores with a log-wide id index (not EventStoreDB). */
+  readEvents?(ids: readonly string[]): Promise<RecordedEvent[]>;
   /** A stream that does not exist reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**

@@ -187,6 +187,12 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async readEvents(ids: readonly string[]): Promise<RecordedEvent[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query(`${SELECT} WHERE event_id = ANY($1::uuid[]) ORDER BY position`, [ids]);
+    return rows.map(toRecorded);
+  }
+
   async readAll({ fromPosition, filter, limit, unsettled }: ReadAllOptions): Promise<RecordedEvent[]> {
     const params: unknown[] = [String(fromPosition ?? 0n), limit];
     const where = ['position > $1::bigint'];
