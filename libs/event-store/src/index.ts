@@ -8,7 +8,6 @@ export * from './postgres/pglite-pool';
 export * from './postgres/sql-pool';
 export * from './command/deterministic-id';
 export * from './command/handle-command';
-export * from './command/handle-commands';
 export * from './command/stream-states';
 export * from './command/snapshots';
 export * from './esdb/esdb-event-store';

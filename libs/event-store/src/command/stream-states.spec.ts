@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryEventStore } from '../memory/memory-event-store';
-import { handleCommand } from './handle-command';
+import { handleCommand, handleCommands } from './handle-command';
 import { verifyChain } from '../audit/hash-chain';
-import { handleCommands } from './handle-commands';
 import { SnapshotStore, StoredSnapshot } from './snapshots';
 import { StreamStates } from './stream-states';
 

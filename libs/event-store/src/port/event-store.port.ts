@@ -122,7 +122,9 @@ export const matchesFilter = (e: Pick<RecordedEvent, 'streamId' | 'type'>, filte
   (!filter?.eventTypes || filter.eventTypes.includes(e.type));
 
 /** Multi-stream append on any store: in one round trip where the adapter can, else stream by stream. */
-export const appendToStreams = (store: EventStore, writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> =>
-  store.appendToStreams
-    ? store.appendToStreams(writes)
-    : Promise.all(writes.map((w) => store.appendToStream(w.streamId, w.events, w.expected).catch((err: Error) => err)));
+export const appendToStreams = (store: EventStore, writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> => {
+  const one = (w: StreamWrite) => store.appendToStream(w.streamId, w.events, w.expected).catch((err: Error) => err);
+  // One stream is a plain append (what a single command sends), on every store.
+  if (writes.length === 1 || !store.appendToStreams) return Promise.all(writes.map(one));
+  return store.appendToStreams(writes);
+};
