@@ -8,14 +8,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { DEFAULT_PROMOTIONS, accountStreamId, subscriptionStreamId } from '@ledger/domain';
+import { accountStreamId, subscriptionStreamId } from '@ledger/domain';
 import { EventStore, PGlitePool, PostgresEventStore, SqlPool, StreamStates } from '@ledger/event-store';
-import { SandboxPaymentGateway } from '@ledger/payments';
-import { PersonalDataVault, testSecrets } from '@ledger/identity';
+import { benchRenewals } from './bench-payments';
 
-const vaultOnly = { vault: new PersonalDataVault(testSecrets().dataKey, testSecrets().fingerprintKey) };
-import { RenewSubscriptionHandler } from '../../apps/api/src/renewals/renew-subscription.handler';
-import { RenewSubscriptionCommand } from '../../apps/api/src/renewals/renew-subscription.command';
 
 const [renewals = 2000, concurrency = 8] = process.argv.slice(2).map(Number);
 const CARDS = Math.max(concurrency, Math.ceil(renewals / 10));
@@ -57,14 +53,16 @@ const run = async (total: number, job: (i: number, card: number) => Promise<void
 
 const commandPath = async (store: EventStore): Promise<number> => {
   const cards = await seedCards(store);
-  const handler = new RenewSubscriptionHandler(store, new StreamStates(store), new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vaultOnly);
+  // Whole renewals: the payment process, and the sandbox provider's HTTP round trip.
+  const payments = await benchRenewals();
+  const handler = payments.renewer(new StreamStates(store), store);
   const seconds = await run(renewals, async (i, c) => {
     const card = cards[c];
     const ctx = { commandId: randomUUID(), correlationId: 'bench', actor: 'bench', now: new Date().toISOString() };
-    const body = { planId: 'eu-daily-1gb', paymentMethod: { type: 'card' as const, token: 'tok_visa' } };
-    const answer = await handler.execute(new RenewSubscriptionCommand(card, `bench-${i}`, body, ctx));
+    const answer = await handler.execute(payments.command(card, `bench-${i}`, 'eu-daily-1gb', ctx));
     if (answer.status !== 'completed') throw new Error(`renewal ${i} ended ${answer.status}`);
   });
+  await payments.close();
   return renewals / seconds;
 };
 

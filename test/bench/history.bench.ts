@@ -11,12 +11,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { DEFAULT_PROMOTIONS, subscriptionStreamId } from '@ledger/domain';
+import { subscriptionStreamId } from '@ledger/domain';
 import { EventStore, PGlitePool, PostgresEventStore, SqlPool, SqlSnapshotStore, StreamStates } from '@ledger/event-store';
-import { SandboxPaymentGateway } from '@ledger/payments';
-import { PersonalDataVault, testSecrets } from '@ledger/identity';
-import { RenewSubscriptionHandler } from '../../apps/api/src/renewals/renew-subscription.handler';
-import { RenewSubscriptionCommand } from '../../apps/api/src/renewals/renew-subscription.command';
+import { benchRenewals } from './bench-payments';
 import { RecordUsageHandler, RecordUsageCommand } from '../../apps/api/src/usage/record-usage.handler';
 import { RecordUsageBatchCommand, RecordUsageBatchHandler } from '../../apps/api/src/usage/record-usage-batch.handler';
 
@@ -25,7 +22,6 @@ const SIZES = [10, 1_000, 10_000, 50_000];
 const BATCH_CARDS = 1_000;
 const BATCH_RECORDS = 50_000;
 const BATCH_SIZE = 500;
-const vault = { vault: new PersonalDataVault(testSecrets().dataKey, testSecrets().fingerprintKey) };
 const meta = { commandId: 'bench', correlationId: 'bench', causationId: 'bench', actor: 'bench', idempotencyKey: 'bench' };
 const ctx = () => ({ commandId: randomUUID(), correlationId: 'bench', actor: 'bench', now: new Date().toISOString() });
 const annual = { planId: 'eu-annual-100gb', paymentMethod: { type: 'card' as const, token: 'tok_visa' } };
@@ -38,8 +34,8 @@ interface Rig {
 }
 
 const statesFor = (rig: Rig, cold: boolean): StreamStates => (cold ? new StreamStates(rig.store, { snapshots: rig.snapshots }) : rig.warm);
-const renewer = (rig: Rig, states: StreamStates) =>
-  new RenewSubscriptionHandler(rig.store, states, new SandboxPaymentGateway(), DEFAULT_PROMOTIONS, vault);
+let payments: Awaited<ReturnType<typeof benchRenewals>> | null = null;
+const renewer = (rig: Rig, states: StreamStates) => payments!.renewer(states, rig.store);
 
 /** A card opened, renewed with an annual plan through the handler, then usage appended in bulk up to `size` events. */
 const cardWith = async (rig: Rig, size: number): Promise<string> => {
@@ -53,8 +49,8 @@ const cardWith = async (rig: Rig, size: number): Promise<string> => {
     openedAt: new Date().toISOString(),
   };
   await rig.store.appendToStream(stream, [{ id: randomUUID(), type: 'SubscriptionOpened', data: opened, metadata: meta }], 'no_stream');
-  await renewer(rig, rig.warm).execute(new RenewSubscriptionCommand(id, `seed-${id}`, annual, ctx()));
-  let revision = 3; // opened, selected, captured, extended
+  await renewer(rig, rig.warm).execute(payments!.command(id, `seed-${id}`, annual.planId, ctx()));
+  let revision = (await rig.store.readStream(stream)).length - 1; // opened, selected, captured, extended
   const bucket = (await rig.store.readStream(stream)).find((e) => e.type === 'ValidityExtended')!.data as { bucketId: string };
   while (revision + 1 < size) {
     const n = Math.min(1000, size - revision - 1);
@@ -98,9 +94,7 @@ const measureCard = async (rig: Rig, size: number): Promise<Figures> => {
       new RecordUsageHandler(statesFor(rig, cold)).execute(new RecordUsageCommand(card, `${mode}-${i}`, 1, ctx())).then(() => undefined),
     );
     figures[`renewal ${mode}`] = await timeEach(renewalSamples, async (i) => {
-      const answer = await renewer(rig, statesFor(rig, cold)).execute(
-        new RenewSubscriptionCommand(card, `${mode}-${i}`, { ...annual, planId: 'eu-daily-1gb' }, ctx()),
-      );
+      const answer = await renewer(rig, statesFor(rig, cold)).execute(payments!.command(card, `${mode}-${i}`, 'eu-daily-1gb', ctx()));
       if (answer.status !== 'completed') throw new Error(`renewal ended ${answer.status}`);
     });
   }
@@ -174,6 +168,7 @@ const measure = async (label: string, pool: SqlPool): Promise<void> => {
 };
 
 const main = async (): Promise<void> => {
+  payments = await benchRenewals();
   console.log(
     `bench:history — ${usageSamples} usage records and ${renewalSamples} renewals per card and mode, Node ${process.version}, ${new Date().toISOString()}`,
   );

@@ -1,38 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { CheckedEventStore } from '@ledger/event-store';
 import { bearer } from './sign-up';
-import { CaptureRequest, CaptureResult, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
 import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './ledger-harness';
+import { HeldProvider } from './held-provider';
 
-/** Holds every capture until released, so a renewal stays pending while we try a second one. */
-class HeldGateway implements PaymentGateway {
-  private readonly sandbox = new SandboxPaymentGateway();
-  private release!: () => void;
-  readonly held = new Promise<void>((resolve) => (this.release = resolve));
-  arrived!: Promise<void>;
-  private arrive!: () => void;
-  constructor() {
-    this.arrived = new Promise((resolve) => (this.arrive = resolve));
-  }
-  async capture(request: CaptureRequest): Promise<CaptureResult> {
-    this.arrive();
-    await this.held;
-    return this.sandbox.capture(request);
-  }
-  open(): void {
-    this.release();
-  }
-}
-
-const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).length;
+/** Events outside the payment processes' own streams, where the provider's webhooks land whenever they arrive. */
+const logSize = async (h: Harness): Promise<number> =>
+  (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).filter((e) => !e.streamId.startsWith('payment-')).length;
 
 /** Refusals: problem+json, a stable code, the field, and nothing written; run once per event-store adapter. */
 export const badInputCases = (storage: StorageFactory): void => {
-  const gateway = { current: new SandboxPaymentGateway() as PaymentGateway };
+  let provider: HeldProvider;
   let h: Harness;
   let card: { accountId: string; subscriptionId: string };
   beforeAll(async () => {
-    h = await startHarness({ storage: await storage(), paymentGateway: { capture: (r) => gateway.current.capture(r) } });
+    h = await startHarness({ storage: await storage(), wrapProvider: (p) => (provider = new HeldProvider(p)) });
     card = await newCard(h);
   });
   afterAll(() => h.close());
@@ -150,14 +132,12 @@ export const badInputCases = (storage: StorageFactory): void => {
   });
 
   it('refuses a second renewal while one is pending, then completes the first', async () => {
-    const held = new HeldGateway();
-    gateway.current = held;
+    const held = provider.hold();
     const pending = h.request('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'pending-1' });
     await held.arrived;
     await refused('POST', renewals(), renewalBody('eu-daily-1gb'), { 'Idempotency-Key': 'pending-2' }, 409, 'RENEWAL_IN_PROGRESS');
     held.open();
     expect((await pending).body.status).toBe('completed');
-    gateway.current = new SandboxPaymentGateway();
   });
 
   it('refuses a request that is not JSON with 415', async () => {

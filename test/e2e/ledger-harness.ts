@@ -1,5 +1,7 @@
 import { LedgerConfig, loadConfig } from '@ledger/config';
-import { PaymentGateway } from '@ledger/payments';
+import { PaymentProvider, PspClient } from '@ledger/payments';
+import { createServer } from 'node:net';
+import { PspSandbox, startPspSandbox } from '../../apps/psp-sandbox/src/psp-sandbox';
 import { LedgerStorage, openLedgerStorage } from '@ledger/read-models';
 import { randomUUID } from 'node:crypto';
 import { Identity, StaffRole, testSecrets } from '@ledger/identity';
@@ -15,6 +17,10 @@ export interface Reply<T = any> {
 
 export interface Harness {
   readonly ledger: LedgerApp;
+  /** The sandbox provider the ledger pays through (a real HTTP service), and a client of it. */
+  readonly psp: { readonly sandbox: PspSandbox; readonly client: PspClient; readonly apiKey: string };
+  /** The API's own address: the provider's webhooks arrive there. */
+  readonly url: string;
   /**
    * Authenticated as whoever may make the call: a card's owner on its routes (by the card id in the
    * URL), the owner named by `accountId` (else the newest owner) when opening a card, the usage
@@ -34,23 +40,61 @@ export type StorageFactory = () => Promise<LedgerStorage>;
 
 export const embeddedInMemory: StorageFactory = () => openLedgerStorage({ kind: 'embedded', dataDir: null });
 
-/** The whole app (API + projector) through Fastify's injector: every layer runs, no socket needed. */
+export const PSP_TEST_KEYS = { apiKey: 'sk_sandbox_test', webhookSecret: 'whsec_sandbox_test' };
+
+/** A port free right now, for a server whose address another one must know before it starts. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * The whole app (API + projector + payment processes) with the sandbox provider as its own HTTP
+ * service. Calls go through Fastify's injector; the API also listens, for the provider's webhooks.
+ */
 export const startHarness = async (
-  options: { storage?: LedgerStorage; env?: Record<string, string>; paymentGateway?: PaymentGateway } = {},
+  options: {
+    storage?: LedgerStorage;
+    env?: Record<string, string>;
+    /** A provider in front of the sandbox (to hold or slow its answers); the sandbox stays the one that pays. */
+    wrapProvider?: (sandbox: PaymentProvider) => PaymentProvider;
+    psp?: { dataDir?: string | null; webhookDuplicateRate?: number; webhookReorderMs?: number };
+  } = {},
 ): Promise<Harness> => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = await startPspSandbox({
+    port: 0,
+    dataDir: options.psp?.dataDir ?? null,
+    apiKey: PSP_TEST_KEYS.apiKey,
+    webhookSecret: PSP_TEST_KEYS.webhookSecret,
+    webhookUrl: `${url}/v1/webhooks/psp`,
+    webhookDuplicateRate: options.psp?.webhookDuplicateRate ?? 0.2,
+    webhookReorderMs: options.psp?.webhookReorderMs ?? 50,
+    seed: 7,
+  });
+  const client = new PspClient({ baseUrl: sandbox.url, apiKey: PSP_TEST_KEYS.apiKey, timeoutMs: 5000 });
   // Suites sign many owners up from one address: the credential routes' per-address limit is lifted here.
   const config: LedgerConfig = loadConfig({
     PROJECTION_BATCH_SIZE: '200',
     QUERY_WAIT_MS: '20000',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    PSP_WEBHOOK_SECRET: PSP_TEST_KEYS.webhookSecret,
+    RENEWAL_ANSWER_MS: '10000',
     ...options.env,
   });
   const ledger = await createLedgerApp(config, {
     storage: options.storage ?? (await embeddedInMemory()),
-    paymentGateway: options.paymentGateway,
+    paymentProvider: options.wrapProvider ? options.wrapProvider(client) : client,
     logger: false,
     secrets: testSecrets(),
   });
+  await ledger.app.listen(port, '127.0.0.1');
   const fastify = ledger.app.getHttpAdapter().getInstance();
   const identity = ledger.app.get<Identity>(IDENTITY);
   const raw: Harness['raw'] = async (method, url, body, headers = {}) => {
@@ -90,6 +134,8 @@ export const startHarness = async (
   };
   const harness: Harness = {
     ledger,
+    psp: { sandbox, client, apiKey: PSP_TEST_KEYS.apiKey },
+    url,
     raw,
     request: async (method, url, body, headers = {}) => {
       const explicit = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
@@ -118,6 +164,7 @@ export const startHarness = async (
     },
     usageToken,
     close: async () => {
+      await sandbox.close();
       await ledger.close();
       await ledger.storage.close();
     },

@@ -165,7 +165,11 @@ export const renewalCases = (storage: StorageFactory): void => {
     }
     const planSelected = renewalEvents.find((e: { type: string }) => e.type === 'PlanSelected');
     const captured = renewalEvents.find((e: { type: string }) => e.type === 'PaymentCaptured');
-    expect(captured.metadata.causationId).toBe(planSelected.eventId);
+    // The capture was caused by the provider's answer, as the renewal's payment process recorded it.
+    const process = await h.ledger.storage.store.readStream(`payment-${captured.data.paymentId}`);
+    const reported = process.find((e) => e.type === 'ProviderReported' && (e.data as any).payment?.status === 'captured');
+    expect(process.map((e) => e.id)).toContain(planSelected.metadata.causationId);
+    expect(captured.metadata.causationId).toBe(reported?.id);
   });
 
   it('answers as-of queries from the events, matching the history by hand', async () => {

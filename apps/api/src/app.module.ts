@@ -24,6 +24,8 @@ import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
 import { RecordUsageBatchHandler } from './usage/record-usage-batch.handler';
 import { HealthController } from './health/health.controller';
+import { PspWebhooksController } from './payments/psp-webhooks.controller';
+import { RefundsController } from './payments/refunds.controller';
 
 @Module({})
 export class AppModule {
@@ -48,6 +50,8 @@ export class AppModule {
         UsageController,
         UsageBatchController,
         HealthController,
+        PspWebhooksController,
+        RefundsController,
       ],
       providers: [
         VerifyAccountHandler,

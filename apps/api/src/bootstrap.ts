@@ -4,7 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LedgerConfig } from '@ledger/config';
-import { PaymentGateway } from '@ledger/payments';
+import { PaymentProvider } from '@ledger/payments';
+import { DEFAULT_PROMOTIONS, PromotionRules } from '@ledger/domain';
+import { configuredProvider, paymentProcesses } from './renewals/payment-processes';
 import {
   LedgerStorage,
   ProjectionPosition,
@@ -36,7 +38,8 @@ export interface LedgerApp {
 
 export interface CreateLedgerAppOptions {
   readonly storage?: LedgerStorage;
-  readonly paymentGateway?: PaymentGateway;
+  /** The payment provider; by default a client of PSP_URL. */
+  readonly paymentProvider?: PaymentProvider;
   readonly logger?: false;
   /** Tests hand in fixed keys instead of the data directory's secrets file. */
   readonly secrets?: LedgerSecrets;
@@ -72,8 +75,12 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   const sandboxSms = new SandboxSms();
   const identity = openIdentity(storage.dataSource, options.secrets ?? resolveSecrets(config), sandboxSms);
   await moveLegacyContacts(storage.dataSource, identity.vault);
+  const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
+  const paymentProvider = options.paymentProvider ?? configuredProvider(config);
+  const processLog = new Logger('Payments');
+  const processes = paymentProcesses(config, storage, paymentProvider, rules, identity, { error: (m) => processLog.error(m) });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, storage, identity, sandboxSms, paymentGateway: options.paymentGateway }),
+    AppModule.forRoot({ config, storage, identity, sandboxSms, paymentProvider, processes: processes.runner, rules }),
     adapter,
     // Our JSON parser (bounded depth) is the only one: no form bodies, no second JSON parser.
     { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: false },
@@ -104,6 +111,11 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
         app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
       )
     : null;
+  // The process manager resumes every renewal a crash left open (its checkpoint is before the oldest).
+  if (config.payments.runProcessManager) {
+    await processes.checkpoints.migrate();
+    await processes.runner.start();
+  }
   const listener =
     !projector && config.databaseUrl
       ? await listenForProjections(config.databaseUrl, app.get<ProjectionPosition>(PROJECTION_POSITION))
@@ -114,6 +126,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     projector,
     close: async () => {
       app.get<ProjectionPosition>(PROJECTION_POSITION).close();
+      await processes.runner.stop();
       await projector?.stop();
       await listener?.close();
       await app.close();

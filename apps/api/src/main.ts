@@ -1,9 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
+import { join } from 'node:path';
+import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
+import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
 
-const HELP = `Subscription ledger API (and projector, in the same process)
+const HELP = `Subscription ledger API (and projector, payment processes and, unless PSP_URL is set, the sandbox payment provider, in the same process)
 
 Usage: npm start            (or: node dist/apps/api/src/main.js [--help])
 
@@ -19,6 +22,15 @@ Environment:
   LEDGER_PROJECTOR      "off" to run the projector as its own process
   LEDGER_STATE_CACHE_STREAMS  cards whose state stays in memory for commands, 0 = none (default 5000)
   LEDGER_SNAPSHOT_EVERY       events between a card's state snapshots (default 32)
+  PSP_URL               the payment provider's API; unset = run the sandbox provider here on PSP_PORT
+  PSP_PORT              port of that sandbox provider (default 3002; its data in <LEDGER_DATA_DIR>/psp-sandbox)
+  PSP_API_KEY           the provider's API key (default sk_sandbox_local)
+  PSP_WEBHOOK_SECRET    secret of the provider's webhook signatures (default whsec_sandbox_local)
+  PSP_TIMEOUT_MS        a provider call without an answer by then is retried later (default 5000)
+  RENEWAL_ANSWER_MS     how long a renewal request waits before answering pending (default 3000)
+  PAYMENT_CONFIRM_MS    an unconfirmed payment is looked up at the provider after this (default 60000)
+  PAYMENT_ABANDON_MS    a payment still not final is cancelled and its renewal abandoned (default 1800000)
+  LEDGER_PROCESS_MANAGER  "off" to run the payment process manager elsewhere (requests still drive their own)
   HTTP_MAX_BODY_BYTES   largest request body (default 65536)
   HTTP_MAX_JSON_DEPTH   deepest JSON nesting accepted (default 32)
   HTTP_MAX_HEADER_BYTES largest request headers (default 16384)
@@ -42,12 +54,29 @@ const main = async (): Promise<void> => {
     return;
   }
   const config = loadConfig();
-  const ledger = await createLedgerApp(config);
+  const p = config.payments;
+  // The embedded default pays through the sandbox provider, as its own HTTP service on its own port.
+  const sandbox = p.pspUrl
+    ? null
+    : await startPspSandbox({
+        port: p.sandboxPort,
+        host: config.host,
+        dataDir: join(config.dataDir, 'psp-sandbox'),
+        apiKey: p.pspApiKey,
+        webhookSecret: p.webhookSecret,
+        webhookUrl: `http://${config.host}:${config.port}/v1/webhooks/psp`,
+        webhookDuplicateRate: 0.1,
+        webhookReorderMs: 200,
+      });
+  const provider = new PspClient({ baseUrl: p.pspUrl ?? sandbox!.url, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
+  const ledger = await createLedgerApp(config, { paymentProvider: provider });
   await ledger.app.listen(config.port, config.host);
+  if (sandbox) new Logger('Ledger').log(`sandbox payment provider on ${sandbox.url} (PayPal approval pages at ${sandbox.url}/pay/…)`);
   const where = config.eventStore.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : config.eventStore.kind;
   new Logger('Ledger').log(`listening on http://${config.host}:${config.port} (event store: ${where}); API docs at /docs`);
   const stop = async (): Promise<void> => {
     await ledger.close();
+    await sandbox?.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -21,6 +21,7 @@ export interface LedgerConfig {
   readonly stateCacheStreams: number;
   /** A stream's state is snapshotted each time it crosses a multiple of this many events. */
   readonly snapshotEvery: number;
+  readonly payments: PaymentsConfig;
 }
 
 /** Every bound the API puts on a client; each is documented in the README's limits table. */
@@ -123,6 +124,42 @@ const httpLimits = (env: Env): HttpLimits => ({
   corsOrigins: corsOrigins(env),
 });
 
+export interface PaymentsConfig {
+  /** The payment provider's API; null: `npm start` runs the sandbox provider in the same process. */
+  readonly pspUrl: string | null;
+  readonly pspApiKey: string;
+  readonly webhookSecret: string;
+  /** Port of the sandbox provider `npm start` runs when PSP_URL is unset. */
+  readonly sandboxPort: number;
+  readonly pspTimeoutMs: number;
+  /** How long a renewal request waits for the provider before answering `pending`. */
+  readonly answerBudgetMs: number;
+  /** After this, an unconfirmed payment is looked up at the provider. */
+  readonly confirmAfterMs: number;
+  /** After this, a payment still not final is cancelled and its renewal abandoned. */
+  readonly abandonAfterMs: number;
+  readonly runProcessManager: boolean;
+}
+
+const payments = (env: Env): PaymentsConfig => {
+  const pspUrl = env.PSP_URL || null;
+  if (pspUrl && !/^https?:\/\//.test(pspUrl)) throw new ConfigError('PSP_URL', `expected http(s)://…, got "${pspUrl}"`);
+  const confirmAfterMs = intSetting(env, 'PAYMENT_CONFIRM_MS', 60_000, 100, 86_400_000);
+  const abandonAfterMs = intSetting(env, 'PAYMENT_ABANDON_MS', 1_800_000, 200, 30 * 86_400_000);
+  if (abandonAfterMs <= confirmAfterMs) throw new ConfigError('PAYMENT_ABANDON_MS', 'must be longer than PAYMENT_CONFIRM_MS');
+  return {
+    pspUrl: pspUrl?.replace(/\/+$/, '') ?? null,
+    pspApiKey: env.PSP_API_KEY || 'sk_sandbox_local',
+    webhookSecret: env.PSP_WEBHOOK_SECRET || 'whsec_sandbox_local',
+    sandboxPort: intSetting(env, 'PSP_PORT', 3002, 0, 65535),
+    pspTimeoutMs: intSetting(env, 'PSP_TIMEOUT_MS', 5000, 50, 120_000),
+    answerBudgetMs: intSetting(env, 'RENEWAL_ANSWER_MS', 3000, 0, 60_000),
+    confirmAfterMs,
+    abandonAfterMs,
+    runProcessManager: env.LEDGER_PROCESS_MANAGER !== 'off',
+  };
+};
+
 /** The one configuration schema; a bad value stops the process with the variable's name. */
 export const loadConfig = (env: Env = process.env): LedgerConfig => {
   const store = eventStore(env);
@@ -150,6 +187,7 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
     http: httpLimits(env),
     stateCacheStreams: intSetting(env, 'LEDGER_STATE_CACHE_STREAMS', 5000, 0, 10_000_000),
     snapshotEvery: intSetting(env, 'LEDGER_SNAPSHOT_EVERY', 32, 1, 1_000_000),
+    payments: payments(env),
   };
 };
 

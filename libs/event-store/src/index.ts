@@ -2,6 +2,7 @@ export * from './port/event-store.port';
 export * from './port/polling-subscription';
 export * from './port/retry';
 export * from './subscription/checkpointed-subscription';
+export * from './subscription/checkpoint-store';
 export * from './memory/memory-event-store';
 export * from './postgres/postgres-event-store';
 export * from './postgres/pglite-pool';

@@ -1,2 +1,5 @@
-export * from './payment-gateway.port';
-export * from './sandbox-payment-gateway';
+export * from './psp-client';
+export * from './webhook-signature';
+export * from './payment-provider.port';
+export * from './process/process-executor';
+export * from './process/payment-process-runner';

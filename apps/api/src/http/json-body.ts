@@ -23,14 +23,18 @@ export const jsonDepth = (text: string, stopAt: number): number => {
   return max;
 };
 
+export type RawBodyRequest = { rawBody?: string };
+
 /**
  * The API's only body parser: JSON, bounded in depth, with `__proto__`/`constructor` keys refused.
  * Every other media type (forms included) has no parser and is answered 415 by Fastify.
  */
 export const registerJsonBody = (fastify: FastifyInstance, maxDepth: number): void => {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'string' }, (_req, body, done) => {
+  fastify.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
+    // Signed webhooks are verified over the bytes as sent, not over a re-serialisation.
+    (req as RawBodyRequest).rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     if (jsonDepth(text, maxDepth) > maxDepth) {
       return done(

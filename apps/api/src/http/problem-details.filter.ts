@@ -25,6 +25,10 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   MEASURED_AT_OUT_OF_RANGE: 422,
   INVALID_COMMAND: 400,
   ICCID_IN_USE: 409,
+  RENEWAL_NOT_FOUND: 404,
+  RENEWAL_NOT_PAID: 409,
+  REFUND_EXCEEDS_PAYMENT: 422,
+  PROVIDER_UNAVAILABLE: 503,
 };
 
 /** Frameworks raise these before our code runs (bad JSON, wrong content type, unknown route). */

@@ -1,11 +1,20 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { DEFAULT_PROMOTIONS, PromotionRules } from '@ledger/domain';
+import { PromotionRules } from '@ledger/domain';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/config';
-import { PAYMENT_GATEWAY, PaymentGateway, SandboxPaymentGateway } from '@ledger/payments';
+import { PAYMENT_PROVIDER, PaymentProcessRunner, PaymentProvider } from '@ledger/payments';
 import { LEDGER_PROJECTION_NAMES, LedgerStorage, ProjectionPosition } from '@ledger/read-models';
 
 import { Identity, SandboxSms } from '@ledger/identity';
-import { DATA_SOURCE, EVENT_STORE, STREAM_STATES, IDENTITY, PROJECTION_POSITION, PROMOTION_RULES, SANDBOX_SMS } from './tokens';
+import {
+  DATA_SOURCE,
+  EVENT_STORE,
+  STREAM_STATES,
+  IDENTITY,
+  PAYMENT_PROCESSES,
+  PROJECTION_POSITION,
+  PROMOTION_RULES,
+  SANDBOX_SMS,
+} from './tokens';
 
 export interface InfrastructureOptions {
   readonly config: LedgerConfig;
@@ -13,21 +22,23 @@ export interface InfrastructureOptions {
   readonly identity: Identity;
   /** The SMS provider, today only the sandbox sink (GET /v1/sandbox/sms reads it). */
   readonly sandboxSms: SandboxSms;
-  readonly paymentGateway?: PaymentGateway;
+  readonly paymentProvider: PaymentProvider;
+  readonly processes: PaymentProcessRunner;
+  readonly rules: PromotionRules;
 }
 
 /** Binds the ports to what was opened at boot; tests hand in their own storage or gateway. */
 @Global()
 @Module({})
 export class LedgerInfrastructureModule {
-  static forRoot({ config, storage, identity, sandboxSms, paymentGateway }: InfrastructureOptions): DynamicModule {
-    const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
+  static forRoot({ config, storage, identity, sandboxSms, paymentProvider, processes, rules }: InfrastructureOptions): DynamicModule {
     const providers = [
       { provide: LEDGER_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: storage.store },
       { provide: STREAM_STATES, useValue: storage.states },
       { provide: DATA_SOURCE, useValue: storage.dataSource },
-      { provide: PAYMENT_GATEWAY, useValue: paymentGateway ?? new SandboxPaymentGateway() },
+      { provide: PAYMENT_PROVIDER, useValue: paymentProvider },
+      { provide: PAYMENT_PROCESSES, useValue: processes },
       { provide: PROMOTION_RULES, useValue: rules },
       { provide: IDENTITY, useValue: identity },
       { provide: SANDBOX_SMS, useValue: sandboxSms },

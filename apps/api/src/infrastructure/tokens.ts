@@ -6,3 +6,5 @@ export const PROJECTION_POSITION = Symbol('PROJECTION_POSITION');
 export const PROMOTION_RULES = Symbol('PROMOTION_RULES');
 export const IDENTITY = Symbol('IDENTITY');
 export const SANDBOX_SMS = Symbol('SANDBOX_SMS');
+/** The renewals' payment process runner (libs/payments/src/process). */
+export const PAYMENT_PROCESSES = Symbol('PAYMENT_PROCESSES');

@@ -104,6 +104,17 @@ const OPERATIONS: Record<string, OperationContract> = {
       },
     },
   },
+  RefundsController_refund: {
+    success: [201, 'Refund'],
+    who: 'finance',
+    errors: {
+      ...WITH_BODY,
+      400: [...WITH_BODY[400]!, 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_INVALID'],
+      404: ['RENEWAL_NOT_FOUND'],
+      409: ['RENEWAL_NOT_PAID', 'CONCURRENCY_CONFLICT'],
+      422: ['REFUND_EXCEEDS_PAYMENT'],
+    },
+  },
   RenewalsController_get: {
     success: [200, 'Renewal'],
     who: READERS,

@@ -101,21 +101,48 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       asOf: time,
     },
   ),
-  RenewalStarted: obj(['renewalId', 'status', 'position'], {
+  RenewalStarted: obj(['renewalId', 'status', 'links', 'position'], {
     renewalId: uuid,
-    status: { enum: ['completed', 'failed', 'pending'] },
-    reason: { type: 'string', description: 'why the payment failed: card_declined, insufficient_funds, …' },
+    status: {
+      enum: ['completed', 'failed', 'pending', 'abandoned'],
+      description: 'pending: the payment goes on without the client (poll links.self); completed, failed and abandoned are final',
+    },
+    reason: {
+      type: 'string',
+      description: 'why the payment failed or was abandoned: card_declined, insufficient_funds, paypal_declined, …',
+    },
+    nextAction: obj(['type', 'url'], {
+      type: { enum: ['approve', 'three_d_secure'] },
+      url: { type: 'string', description: "the provider's page where the owner approves or authenticates" },
+    }),
+    links: obj(['self'], { self: { type: 'string', description: 'GET it until the renewal is no longer pending' } }),
     position,
+  }),
+  Refund: obj(['refundId', 'renewalId', 'status', 'amountMinor'], {
+    refundId: uuid,
+    renewalId: uuid,
+    status: { enum: ['refunded', 'pending', 'refused'], description: 'pending: the provider has not answered yet; it is asked again' },
+    amountMinor: { type: 'integer', minimum: 1 },
+    reason: { type: 'string', description: "the provider's reason for a refused refund" },
   }),
   Renewal: obj(['renewalId', 'subscriptionId', 'planId', 'status', 'price', 'paymentMethod'], {
     renewalId: uuid,
     subscriptionId: uuid,
     planId: { type: 'string' },
-    status: { enum: ['pending', 'completed', 'failed'] },
+    status: { enum: ['pending', 'completed', 'failed', 'abandoned'] },
     reason: { type: 'string' },
     price: money,
     paymentMethod: { enum: ['card', 'paypal', 'apple_pay'] },
     newExpiry: { ...time, nullable: true },
+    nextAction: obj(['type', 'url'], { type: { enum: ['approve', 'three_d_secure'] }, url: { type: 'string' } }),
+    refundedMinor: { type: 'integer', minimum: 0 },
+    revokedMb: { type: 'integer', minimum: 0, description: 'data taken back by refunds and lost chargebacks' },
+    chargeback: { enum: ['open', 'won', 'lost'], nullable: true },
+    history: {
+      type: 'array',
+      description: "every step of the renewal's payment as the card recorded it, oldest first",
+      items: obj(['at', 'event'], { at: { type: 'string' }, event: { type: 'string' }, detail: { type: 'string' } }),
+    },
   }),
   UsageBatch: obj(['accepted', 'duplicate', 'refused', 'results'], {
     accepted: { type: 'integer', minimum: 0 },

@@ -12,8 +12,15 @@ export interface RenewalView {
   renewalId: string;
   subscriptionId: string;
   planId: string;
-  status: 'pending' | 'completed' | 'failed';
+  status: 'pending' | 'completed' | 'failed' | 'abandoned';
   reason?: string;
+  /** While pending: what the owner must do at the provider. */
+  nextAction?: { type: string; url: string };
+  refundedMinor: number;
+  revokedMb: number;
+  chargeback: 'open' | 'won' | 'lost' | null;
+  /** Every step of the payment as the card recorded it, oldest first. */
+  history: { at: string; event: string; detail?: string }[];
   price: { amountMinor: number; currency: string };
   paymentMethod: string;
   newExpiry: string | null;
@@ -57,6 +64,11 @@ export class GetRenewalHandler implements IQueryHandler<GetRenewalQuery> {
       price: { amountMinor: row.priceMinor, currency: row.currency },
       paymentMethod: row.paymentMethod,
       newExpiry: row.newExpiry ? new Date(row.newExpiry).toISOString() : null,
+      ...(row.nextAction && row.status === 'pending' ? { nextAction: row.nextAction } : {}),
+      refundedMinor: row.refundedMinor,
+      revokedMb: row.revokedMb,
+      chargeback: row.chargeback,
+      history: row.history,
     };
   }
 }

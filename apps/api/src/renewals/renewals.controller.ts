@@ -27,7 +27,18 @@ export class RenewalsController {
   async renew(@Param('id') id: string, @Body() body: RenewSubscriptionRequestDto, @Req() req: AuthenticatedRequest) {
     const subscriptionId = uuidParam(id, 'subscriptionId');
     await this.cards.check(req.subject, subscriptionId);
-    return this.commands.execute(new RenewSubscriptionCommand(subscriptionId, requireIdempotencyKey(req), body, requestContext(req)));
+    const { planId, paymentMethod, promotionCode } = body;
+    return this.commands.execute(
+      new RenewSubscriptionCommand(
+        subscriptionId,
+        requireIdempotencyKey(req),
+        planId,
+        paymentMethod.type,
+        paymentMethod.token,
+        promotionCode,
+        requestContext(req),
+      ),
+    );
   }
 
   @Get(':renewalId')

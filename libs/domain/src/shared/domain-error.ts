@@ -19,7 +19,11 @@ export type DomainErrorCode =
   | 'USAGE_ID_REUSED'
   | 'MEASURED_AT_OUT_OF_RANGE'
   | 'INVALID_COMMAND'
-  | 'ICCID_IN_USE';
+  | 'ICCID_IN_USE'
+  | 'RENEWAL_NOT_FOUND'
+  | 'RENEWAL_NOT_PAID'
+  | 'REFUND_EXCEEDS_PAYMENT'
+  | 'PROVIDER_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { BucketDraw, DataExpired, ValidityExtended } from './subscription.events';
+import { BucketDraw, DataExpired, EntitlementRevoked, ValidityExtended } from './subscription.events';
 import { ActiveCard, Bucket } from './subscription.state';
 
 const byExpiry = (a: Bucket, b: Bucket): number =>
@@ -44,3 +44,11 @@ export const bucketsDrawn = (buckets: readonly Bucket[], from: readonly BucketDr
 };
 
 export const bucketExpired = (buckets: readonly Bucket[], bucketId: string): Bucket[] => buckets.filter((b) => b.bucketId !== bucketId);
+
+/** A revocation takes MB from its renewal's bucket, and no bucket outlives the card's new validity. */
+export const bucketsRevoked = (buckets: readonly Bucket[], d: EntitlementRevoked['data']): Bucket[] =>
+  buckets.map((b) => {
+    const mbRemaining = b.bucketId === d.bucketId ? b.mbRemaining - d.mbRevoked : b.mbRemaining;
+    const expiresAt = d.newExpiry && Date.parse(b.expiresAt) > Date.parse(d.newExpiry) ? d.newExpiry : b.expiresAt;
+    return mbRemaining === b.mbRemaining && expiresAt === b.expiresAt ? b : { ...b, mbRemaining, expiresAt };
+  });

@@ -41,4 +41,44 @@ export interface RecordUsage extends Timed {
   readonly mb: number;
 }
 
-export type SubscriptionCommand = OpenSubscription | SelectPlan | RecordPaymentOutcome | RecordUsage;
+export interface RecordPaymentAction extends Timed {
+  readonly type: 'RecordPaymentAction';
+  readonly renewalId: string;
+  readonly paymentId: string;
+  readonly action: 'approve' | 'three_d_secure';
+  readonly url: string;
+}
+
+export interface AbandonRenewal extends Timed {
+  readonly type: 'AbandonRenewal';
+  readonly renewalId: string;
+  readonly paymentId: string;
+  readonly reason: string;
+}
+
+export interface RecordRefund extends Timed {
+  readonly type: 'RecordRefund';
+  readonly renewalId: string;
+  readonly refundId: string;
+  readonly amount: Money;
+  readonly reason: string;
+}
+
+/** A dispute's state as the provider reports it; reports may arrive late, twice or out of order. */
+export interface RecordChargeback extends Timed {
+  readonly type: 'RecordChargeback';
+  readonly renewalId: string;
+  readonly disputeId: string;
+  readonly status: 'open' | 'won' | 'lost';
+  readonly amount: Money;
+}
+
+export type SubscriptionCommand =
+  | OpenSubscription
+  | SelectPlan
+  | RecordPaymentOutcome
+  | RecordUsage
+  | RecordPaymentAction
+  | AbandonRenewal
+  | RecordRefund
+  | RecordChargeback;

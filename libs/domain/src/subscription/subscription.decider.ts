@@ -6,6 +6,7 @@ import { SubscriptionEvent } from './subscription.events';
 import { ActiveCard, Card, evolve, initialCard, recentUsageMb } from './subscription.state';
 import { drawUsage, expireBuckets } from './buckets';
 import { checkOpen, checkPaymentOutcome, checkSelectPlan, checkUsage } from './subscription.invariants';
+import { abandonRenewal, recordChargeback, recordPaymentAction, recordRefund } from './payment-lifecycle';
 
 const opened = (s: Card): ActiveCard => {
   if (s.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', 'subscription does not exist');
@@ -143,6 +144,14 @@ export const decide = (command: SubscriptionCommand, state: Card): SubscriptionE
       return recordPaymentOutcome(command, state);
     case 'RecordUsage':
       return recordUsage(command, state);
+    case 'RecordPaymentAction':
+      return recordPaymentAction(command, state);
+    case 'AbandonRenewal':
+      return abandonRenewal(command, state);
+    case 'RecordRefund':
+      return recordRefund(command, state);
+    case 'RecordChargeback':
+      return recordChargeback(command, state);
     default:
       return assertNever(command);
   }
@@ -152,7 +161,7 @@ export const decide = (command: SubscriptionCommand, state: Card): SubscriptionE
  * The card's state is plain JSON, so its snapshot is the state itself. Bump the version whenever
  * the state's shape or `evolve` changes: older snapshots are then ignored and rebuilt from events.
  */
-export const CARD_SNAPSHOT_VERSION = 'card-state-2';
+export const CARD_SNAPSHOT_VERSION = 'card-state-3';
 
 export const subscriptionDecider: Decider<SubscriptionCommand, Card, SubscriptionEvent> & {
   readonly snapshot: { version: string; toJSON: (s: Card) => unknown; fromJSON: (j: unknown) => Card };

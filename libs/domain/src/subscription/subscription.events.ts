@@ -50,8 +50,63 @@ export type DataUsageRecorded = DomainEvent<'DataUsageRecorded', { usageId: stri
 
 export type DataExpired = DomainEvent<'DataExpired', { bucketId: string; mbForfeited: number; expiredAt: string }>;
 
+/** The owner must act at the provider (PayPal approval, 3-D Secure) before the payment can complete. */
+export type PaymentActionRequired = DomainEvent<
+  'PaymentActionRequired',
+  { renewalId: string; paymentId: string; action: 'approve' | 'three_d_secure'; url: string; requiredAt: string }
+>;
+
+/** The provider never confirmed within the bound: the renewal ends unpaid and the card is free again. */
+export type RenewalAbandoned = DomainEvent<
+  'RenewalAbandoned',
+  { renewalId: string; paymentId: string; reason: string; abandonedAt: string }
+>;
+
+/** `refundedTotal` is every refund of this payment so far, this one included. */
+export type PaymentRefunded = DomainEvent<
+  'PaymentRefunded',
+  { renewalId: string; paymentId: string; refundId: string; amount: Money; refundedTotal: Money; reason: string; refundedAt: string }
+>;
+
+export type ChargebackOpened = DomainEvent<
+  'ChargebackOpened',
+  { renewalId: string; paymentId: string; disputeId: string; amount: Money; openedAt: string }
+>;
+
+export type ChargebackResolved = DomainEvent<
+  'ChargebackResolved',
+  { renewalId: string; paymentId: string; disputeId: string; outcome: 'won' | 'lost'; amount: Money; resolvedAt: string }
+>;
+
+/** What a refund or a lost chargeback takes back of a renewal's entitlement (rule: entitlement.ts). */
+export type EntitlementRevoked = DomainEvent<
+  'EntitlementRevoked',
+  {
+    renewalId: string;
+    bucketId: string;
+    mbRevoked: number;
+    previousExpiry: string | null;
+    newExpiry: string | null;
+    cause: 'refund' | 'chargeback';
+    causeId: string;
+    revokedAt: string;
+  }
+>;
+
 export type SubscriptionEvent =
-  SubscriptionOpened | PlanSelected | PaymentCaptured | PaymentFailed | ValidityExtended | DataUsageRecorded | DataExpired;
+  | SubscriptionOpened
+  | PlanSelected
+  | PaymentCaptured
+  | PaymentFailed
+  | ValidityExtended
+  | DataUsageRecorded
+  | DataExpired
+  | PaymentActionRequired
+  | RenewalAbandoned
+  | PaymentRefunded
+  | ChargebackOpened
+  | ChargebackResolved
+  | EntitlementRevoked;
 
 export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEvent['type'][] = [
   'SubscriptionOpened',
@@ -61,4 +116,10 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEvent['type'][] = [
   'ValidityExtended',
   'DataUsageRecorded',
   'DataExpired',
+  'PaymentActionRequired',
+  'RenewalAbandoned',
+  'PaymentRefunded',
+  'ChargebackOpened',
+  'ChargebackResolved',
+  'EntitlementRevoked',
 ];

@@ -144,7 +144,7 @@ describe('subscription properties', () => {
       const granted = sum(log.flatMap((e) => (e.type === 'ValidityExtended' ? [e.data.dataMbGranted] : [])));
       const used = sum(log.flatMap((e) => (e.type === 'DataUsageRecorded' ? [e.data.mb] : [])));
       const forfeited = sum(log.flatMap((e) => (e.type === 'DataExpired' ? [e.data.mbForfeited] : [])));
-      expect(after.totals).toEqual({ grantedMb: granted, usedMb: used, forfeitedMb: forfeited });
+      expect(after.totals).toEqual({ grantedMb: granted, usedMb: used, forfeitedMb: forfeited, revokedMb: 0 });
       expect(used + dataRemainingMb(after) + forfeited).toBe(granted);
     });
   });

@@ -2,7 +2,8 @@ import { Region } from '../catalogue/plan';
 import { assertNever } from '../shared/event';
 import { Money } from '../shared/money';
 import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
-import { bucketExpired, bucketGranted, bucketsDrawn } from './buckets';
+import { bucketExpired, bucketGranted, bucketsDrawn, bucketsRevoked } from './buckets';
+import { grantOf, shiftLaterPeriods } from './entitlement';
 
 export interface Bucket {
   readonly bucketId: string;
@@ -11,7 +12,25 @@ export interface Bucket {
   readonly expiresAt: string;
 }
 
-export type RenewalStatus = 'pending' | 'completed' | 'failed';
+export type RenewalStatus = 'pending' | 'completed' | 'failed' | 'abandoned';
+
+/** What a completed renewal granted: the bucket and the period of validity it bought. */
+export interface Grant {
+  readonly bucketId: string;
+  readonly mbGranted: number;
+  readonly periodStart: string;
+  readonly periodEnd: string;
+}
+
+/** Money coming back after capture, and what it took back of the grant. */
+export interface Compensation {
+  readonly paidMinor: number;
+  readonly refundedMinor: number;
+  readonly lostMinor: number;
+  readonly refundIds: readonly string[];
+  readonly disputes: Readonly<Record<string, 'open' | 'won' | 'lost'>>;
+  readonly revokedMb: number;
+}
 
 export interface RenewalRecord {
   readonly renewalId: string;
@@ -22,12 +41,17 @@ export interface RenewalRecord {
   readonly days: number;
   readonly dataMb: number;
   readonly reason?: string;
+  readonly paymentId?: string;
+  readonly grant?: Grant;
+  readonly compensation?: Compensation;
 }
 
+/** granted = used + forfeited + revoked + remaining, at every revision. */
 export interface Totals {
   readonly grantedMb: number;
   readonly usedMb: number;
   readonly forfeitedMb: number;
+  readonly revokedMb: number;
 }
 
 export interface ActiveCard {
@@ -84,7 +108,7 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
         pendingRenewalId: null,
         renewals: {},
         recentUsage: [],
-        totals: { grantedMb: 0, usedMb: 0, forfeitedMb: 0 },
+        totals: { grantedMb: 0, usedMb: 0, forfeitedMb: 0, revokedMb: 0 },
       };
     case 'PlanSelected': {
       const s = active(state, event);
@@ -100,8 +124,55 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
       };
       return { ...s, pendingRenewalId: d.renewalId, renewals: { ...s.renewals, [d.renewalId]: record } };
     }
-    case 'PaymentCaptured':
+    case 'PaymentCaptured': {
+      const s = active(state, event);
+      const d = event.data;
+      const compensation: Compensation = {
+        paidMinor: d.amount.amountMinor,
+        refundedMinor: 0,
+        lostMinor: 0,
+        refundIds: [],
+        disputes: {},
+        revokedMb: 0,
+      };
+      return { ...s, renewals: setRenewal(s, d.renewalId, { paymentId: d.paymentId, compensation }) };
+    }
+    case 'PaymentActionRequired':
       return active(state, event);
+    case 'RenewalAbandoned': {
+      const s = active(state, event);
+      const renewals = setRenewal(s, event.data.renewalId, { status: 'abandoned', reason: event.data.reason });
+      return { ...s, pendingRenewalId: null, renewals };
+    }
+    case 'PaymentRefunded': {
+      const s = active(state, event);
+      const c = s.renewals[event.data.renewalId].compensation!;
+      const compensation = { ...c, refundedMinor: event.data.refundedTotal.amountMinor, refundIds: [...c.refundIds, event.data.refundId] };
+      return { ...s, renewals: setRenewal(s, event.data.renewalId, { compensation }) };
+    }
+    case 'ChargebackOpened':
+    case 'ChargebackResolved': {
+      const s = active(state, event);
+      const d = event.data;
+      const c = s.renewals[d.renewalId].compensation!;
+      const status: 'open' | 'won' | 'lost' = event.type === 'ChargebackOpened' ? 'open' : event.data.outcome;
+      const lostMinor = c.lostMinor + (status === 'lost' ? d.amount.amountMinor : 0);
+      const compensation = { ...c, lostMinor, disputes: { ...c.disputes, [d.disputeId]: status } };
+      return { ...s, renewals: setRenewal(s, d.renewalId, { compensation }) };
+    }
+    case 'EntitlementRevoked': {
+      const s = active(state, event);
+      const d = event.data;
+      const c = s.renewals[d.renewalId].compensation!;
+      const renewals = setRenewal(s, d.renewalId, { compensation: { ...c, revokedMb: c.revokedMb + d.mbRevoked } });
+      return {
+        ...s,
+        expiresAt: d.newExpiry,
+        buckets: bucketsRevoked(s.buckets, d),
+        renewals: shiftLaterPeriods(renewals, d),
+        totals: { ...s.totals, revokedMb: s.totals.revokedMb + d.mbRevoked },
+      };
+    }
     case 'PaymentFailed': {
       const s = active(state, event);
       const renewals = setRenewal(s, event.data.renewalId, { status: 'failed', reason: event.data.reason });
@@ -115,7 +186,7 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
         expiresAt: d.newExpiry,
         buckets: bucketGranted(s.buckets, d),
         pendingRenewalId: null,
-        renewals: setRenewal(s, d.renewalId, { status: 'completed' }),
+        renewals: setRenewal(s, d.renewalId, { status: 'completed', grant: grantOf(s.renewals[d.renewalId], d) }),
         totals: { ...s.totals, grantedMb: s.totals.grantedMb + d.dataMbGranted },
       };
     }

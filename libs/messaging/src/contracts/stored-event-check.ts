@@ -28,6 +28,48 @@ const ACCOUNT_SCHEMAS: Readonly<Record<string, object>> = {
   },
 };
 
+/**
+ * A renewal's payment process stream (`payment-<paymentId>`) is internal: its events are checked
+ * for their type and the fields every reader folds, not published.
+ */
+const PROCESS_PREFIX = 'payment-';
+const PROCESS_REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  RenewalRequested: [
+    'paymentId',
+    'renewalId',
+    'subscriptionId',
+    'accountId',
+    'planId',
+    'paymentMethod',
+    'sealedToken',
+    'quote',
+    'requestHash',
+    'origin',
+    'requestedAt',
+    'confirmBy',
+    'abandonBy',
+  ],
+  DiscountSettled: ['outcome', 'quote', 'at'],
+  DiscountReleased: ['at'],
+  CardReserved: ['at'],
+  RenewalRefused: ['code', 'message', 'at'],
+  ProviderReported: ['source', 'payment', 'at'],
+  ProviderUnreachable: ['operation', 'attempt', 'error', 'at', 'retryAt'],
+  ProviderRejected: ['operation', 'code', 'message', 'at'],
+  CardUpdated: ['step', 'at'],
+  RefundRequested: ['refundId', 'amountMinor', 'reason', 'actor', 'requestedAt'],
+};
+
+const processEventErrors = (streamId: string, type: string, data: Record<string, unknown>): string[] => {
+  const required = PROCESS_REQUIRED[type];
+  if (!required) return [`${type} is not a payment process event`];
+  const missing = required.filter((k) => !(k in data));
+  if (missing.length) return missing.map((k) => `/${k} is required`);
+  if (type === 'RenewalRequested' && `${PROCESS_PREFIX}${String(data.paymentId)}` !== streamId)
+    return [`/paymentId must equal the stream's payment id`];
+  return [];
+};
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -58,6 +100,7 @@ export class StoredEventCheck {
       if (data.accountId !== streamId.slice(ACCOUNT_PREFIX.length)) return [`/accountId must equal the stream's account id`];
       return messages(validate, data);
     }
+    if (streamId.startsWith(PROCESS_PREFIX)) return processEventErrors(streamId, type, data);
     return [`stream ${streamId} is not a stream the ledger writes`];
   }
 

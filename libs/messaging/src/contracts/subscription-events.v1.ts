@@ -69,6 +69,60 @@ export interface DataExpiredV1 {
   expiredAt: string;
 }
 
+export interface PaymentActionRequiredV1 {
+  subscriptionId: string;
+  renewalId: string;
+  paymentId: string;
+  action: 'approve' | 'three_d_secure';
+  url: string;
+  requiredAt: string;
+}
+export interface RenewalAbandonedV1 {
+  subscriptionId: string;
+  renewalId: string;
+  paymentId: string;
+  reason: string;
+  abandonedAt: string;
+}
+export interface PaymentRefundedV1 {
+  subscriptionId: string;
+  renewalId: string;
+  paymentId: string;
+  refundId: string;
+  amount: MoneyV1;
+  refundedTotal: MoneyV1;
+  reason: string;
+  refundedAt: string;
+}
+export interface ChargebackOpenedV1 {
+  subscriptionId: string;
+  renewalId: string;
+  paymentId: string;
+  disputeId: string;
+  amount: MoneyV1;
+  openedAt: string;
+}
+export interface ChargebackResolvedV1 {
+  subscriptionId: string;
+  renewalId: string;
+  paymentId: string;
+  disputeId: string;
+  outcome: 'won' | 'lost';
+  amount: MoneyV1;
+  resolvedAt: string;
+}
+export interface EntitlementRevokedV1 {
+  subscriptionId: string;
+  renewalId: string;
+  bucketId: string;
+  mbRevoked: number;
+  previousExpiry: string | null;
+  newExpiry: string | null;
+  cause: 'refund' | 'chargeback';
+  causeId: string;
+  revokedAt: string;
+}
+
 const METHODS: readonly PaymentMethodV1[] = ['card', 'paypal', 'apple_pay'];
 const KINDS = ['daily', 'monthly', 'annual'] as const;
 const DISCOUNT_KINDS = ['first_order', 'holiday', 'coupon'] as const;
@@ -138,6 +192,59 @@ export const SUBSCRIPTION_MAPPERS: Readonly<Record<string, Mapper>> = {
     bucketId: d.str('bucketId'),
     mbForfeited: d.int('mbForfeited'),
     expiredAt: d.time('expiredAt'),
+  }),
+  PaymentActionRequired: (d, subscriptionId): PaymentActionRequiredV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    paymentId: d.str('paymentId'),
+    action: d.oneOf('action', ['approve', 'three_d_secure'] as const),
+    url: d.str('url'),
+    requiredAt: d.time('requiredAt'),
+  }),
+  RenewalAbandoned: (d, subscriptionId): RenewalAbandonedV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    paymentId: d.str('paymentId'),
+    reason: d.str('reason'),
+    abandonedAt: d.time('abandonedAt'),
+  }),
+  PaymentRefunded: (d, subscriptionId): PaymentRefundedV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    paymentId: d.str('paymentId'),
+    refundId: d.str('refundId'),
+    amount: d.money('amount'),
+    refundedTotal: d.money('refundedTotal'),
+    reason: d.str('reason'),
+    refundedAt: d.time('refundedAt'),
+  }),
+  ChargebackOpened: (d, subscriptionId): ChargebackOpenedV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    paymentId: d.str('paymentId'),
+    disputeId: d.str('disputeId'),
+    amount: d.money('amount'),
+    openedAt: d.time('openedAt'),
+  }),
+  ChargebackResolved: (d, subscriptionId): ChargebackResolvedV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    paymentId: d.str('paymentId'),
+    disputeId: d.str('disputeId'),
+    outcome: d.oneOf('outcome', ['won', 'lost'] as const),
+    amount: d.money('amount'),
+    resolvedAt: d.time('resolvedAt'),
+  }),
+  EntitlementRevoked: (d, subscriptionId): EntitlementRevokedV1 => ({
+    subscriptionId,
+    renewalId: d.str('renewalId'),
+    bucketId: d.str('bucketId'),
+    mbRevoked: d.int('mbRevoked'),
+    previousExpiry: d.nullableTime('previousExpiry'),
+    newExpiry: d.nullableTime('newExpiry'),
+    cause: d.oneOf('cause', ['refund', 'chargeback'] as const),
+    causeId: d.str('causeId'),
+    revokedAt: d.time('revokedAt'),
   }),
 };
 

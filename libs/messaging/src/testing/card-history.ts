@@ -57,11 +57,23 @@ export const cardHistory = (cardId: string, options: CardHistoryOptions = {}): E
       requestHash: `hash-${renewalId}`,
       now,
     });
+    if (r % 4 === 1)
+      run({
+        type: 'RecordPaymentAction',
+        renewalId,
+        paymentId: `pay-${renewalId}`,
+        action: 'approve',
+        url: `https://psp.test/pay/${r}`,
+        now,
+      });
     if (r % 4 === 3) {
+      run({ type: 'AbandonRenewal', renewalId, paymentId: `pay-${renewalId}`, reason: 'not_confirmed_in_time', now });
+      const retried = `${renewalId}-again`;
+      run({ type: 'SelectPlan', renewalId: retried, plan, quote, paymentMethod: 'card', requestHash: `hash-${retried}`, now });
       run({
         type: 'RecordPaymentOutcome',
-        renewalId,
-        outcome: { status: 'failed', paymentId: `pay-${renewalId}`, reason: 'card_declined' },
+        renewalId: retried,
+        outcome: { status: 'failed', paymentId: `pay-${retried}`, reason: 'card_declined' },
         now,
       });
       continue;
@@ -75,6 +87,14 @@ export const cardHistory = (cardId: string, options: CardHistoryOptions = {}): E
     });
     for (let u = 0; u < usagesPerRenewal; u++)
       run({ type: 'RecordUsage', usageId: `${renewalId}-u${u}`, mb: 10, now: minutesLater(now, u + 1) });
+    const later = minutesLater(now, usagesPerRenewal + 1);
+    const part = { amountMinor: Math.max(1, Math.floor(amount.amountMinor / 2)), currency: amount.currency };
+    if (r % 4 === 1)
+      run({ type: 'RecordRefund', renewalId, refundId: `refund-${renewalId}`, amount: part, reason: 'customer_request', now: later });
+    if (r % 4 === 2) {
+      run({ type: 'RecordChargeback', renewalId, disputeId: `dp-${renewalId}`, status: 'open', amount, now: later });
+      run({ type: 'RecordChargeback', renewalId, disputeId: `dp-${renewalId}`, status: 'lost', amount, now: minutesLater(later, 1) });
+    }
   }
   return out;
 };

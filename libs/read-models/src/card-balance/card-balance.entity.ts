@@ -37,6 +37,9 @@ export class CardBalanceEntity {
   @Column({ name: 'forfeited_mb', type: 'integer' })
   forfeitedMb!: number;
 
+  @Column({ name: 'revoked_mb', type: 'integer' })
+  revokedMb!: number;
+
   @Column({ name: 'plans_bought', type: 'integer' })
   plansBought!: number;
 

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsDrawn } from '@ledger/domain';
+import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsRevoked, bucketsDrawn } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec } from '../database/row-sql';
 import { applyKeyedRows } from '../keyed-rows';
@@ -17,6 +17,7 @@ interface Row {
   granted_mb: number;
   used_mb: number;
   forfeited_mb: number;
+  revoked_mb: number;
   plans_bought: number;
   pending_renewal_id: string | null;
   last_revision: number;
@@ -33,6 +34,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'granted_mb', type: 'integer' },
   { name: 'used_mb', type: 'integer' },
   { name: 'forfeited_mb', type: 'integer' },
+  { name: 'revoked_mb', type: 'integer' },
   { name: 'plans_bought', type: 'integer' },
   { name: 'pending_renewal_id', type: 'text' },
   { name: 'last_revision', type: 'integer' },
@@ -55,6 +57,7 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       granted_mb: 0,
       used_mb: 0,
       forfeited_mb: 0,
+      revoked_mb: 0,
       plans_bought: 0,
       pending_renewal_id: null,
     };
@@ -64,9 +67,21 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
     case 'PlanSelected':
       return { ...row, pending_renewal_id: e.data.renewalId };
     case 'PaymentFailed':
+    case 'RenewalAbandoned':
       return { ...row, pending_renewal_id: null };
     case 'PaymentCaptured':
+    case 'PaymentActionRequired':
+    case 'PaymentRefunded':
+    case 'ChargebackOpened':
+    case 'ChargebackResolved':
       return row;
+    case 'EntitlementRevoked':
+      return {
+        ...row,
+        expires_at: e.data.newExpiry,
+        buckets: bucketsRevoked(row.buckets, e.data),
+        revoked_mb: row.revoked_mb + e.data.mbRevoked,
+      };
     case 'ValidityExtended': {
       const d = e.data;
       return {

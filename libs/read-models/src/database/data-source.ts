@@ -8,6 +8,7 @@ import { InitialReadModels1764000000000 } from '../migrations/1764000000000-init
 import { ProjectionStatus1765000000000 } from '../migrations/1765000000000-projection-status';
 import { ProjectionQuarantine1766000000000 } from '../migrations/1766000000000-projection-quarantine';
 import { Identity1767000000000 } from '../migrations/1767000000000-identity';
+import { PaymentLifecycle1768000000000 } from '../migrations/1768000000000-payment-lifecycle';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
 export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, ProjectionStatusEntity, AccountContactEntity];
@@ -16,6 +17,7 @@ export const READ_MODEL_MIGRATIONS = [
   ProjectionStatus1765000000000,
   ProjectionQuarantine1766000000000,
   Identity1767000000000,
+  PaymentLifecycle1768000000000,
 ];
 
 export type ReadModelDatabase =

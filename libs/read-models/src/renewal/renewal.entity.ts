@@ -12,7 +12,7 @@ export class RenewalEntity {
   planId!: string;
 
   @Column({ type: 'text' })
-  status!: 'pending' | 'completed' | 'failed';
+  status!: 'pending' | 'completed' | 'failed' | 'abandoned';
 
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
@@ -28,6 +28,21 @@ export class RenewalEntity {
 
   @Column({ name: 'new_expiry', type: 'timestamptz', nullable: true })
   newExpiry!: Date | null;
+
+  @Column({ name: 'refunded_minor', type: 'integer' })
+  refundedMinor!: number;
+
+  @Column({ name: 'revoked_mb', type: 'integer' })
+  revokedMb!: number;
+
+  @Column({ type: 'text', nullable: true })
+  chargeback!: 'open' | 'won' | 'lost' | null;
+
+  @Column({ name: 'next_action', type: 'jsonb', nullable: true })
+  nextAction!: { type: string; url: string } | null;
+
+  @Column({ type: 'jsonb' })
+  history!: { at: string; event: string; detail?: string }[];
 
   @Column({ name: 'last_revision', type: 'integer' })
   lastRevision!: number;

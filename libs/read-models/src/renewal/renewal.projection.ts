@@ -5,17 +5,29 @@ import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } fro
 import { ColumnSpec } from '../database/row-sql';
 import { applyKeyedRows } from '../keyed-rows';
 
+/** One step of a renewal's payment, as the card recorded it: the payment's history. */
+export interface HistoryEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
 /** The renewal row as stored (column names). */
 interface Row {
   renewal_id: string;
   subscription_id: string;
   plan_id: string;
-  status: 'pending' | 'completed' | 'failed';
+  status: 'pending' | 'completed' | 'failed' | 'abandoned';
   reason: string | null;
   price_minor: number;
   currency: string;
   payment_method: string;
   new_expiry: string | Date | null;
+  refunded_minor: number;
+  revoked_mb: number;
+  chargeback: 'open' | 'won' | 'lost' | null;
+  next_action: { type: string; url: string } | null;
+  history: HistoryEntry[];
   last_revision: number;
   last_position: string | number;
 }
@@ -30,6 +42,11 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'currency', type: 'text' },
   { name: 'payment_method', type: 'text' },
   { name: 'new_expiry', type: 'timestamptz' },
+  { name: 'refunded_minor', type: 'integer' },
+  { name: 'revoked_mb', type: 'integer' },
+  { name: 'chargeback', type: 'text' },
+  { name: 'next_action', type: 'jsonb' },
+  { name: 'history', type: 'jsonb' },
   { name: 'last_revision', type: 'integer' },
   { name: 'last_position', type: 'bigint' },
 ];
@@ -41,27 +58,81 @@ const renewalIdOf = (e: RecordedEvent): string | null => {
   return typeof data?.renewalId === 'string' ? data.renewalId : null;
 };
 
+const step = (row: Fields, at: string, event: string, detail?: string): HistoryEntry[] => [
+  ...row.history,
+  { at, event, ...(detail ? { detail } : {}) },
+];
+
 const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: RecordedEvent): Fields | undefined => {
+  if (e.type === 'PlanSelected') {
+    if (row) return row;
+    const d = e.data;
+    return {
+      renewal_id: d.renewalId,
+      subscription_id: subscriptionIdOf(recorded),
+      plan_id: d.planId,
+      status: 'pending',
+      reason: null,
+      price_minor: d.price.amountMinor,
+      currency: d.price.currency,
+      payment_method: d.paymentMethod,
+      new_expiry: null,
+      refunded_minor: 0,
+      revoked_mb: 0,
+      chargeback: null,
+      next_action: null,
+      history: [{ at: d.selectedAt, event: 'PlanSelected', detail: `${d.price.amountMinor} ${d.price.currency} by ${d.paymentMethod}` }],
+    };
+  }
+  if (!row) return row;
   switch (e.type) {
-    case 'PlanSelected': {
-      if (row) return row;
-      const d = e.data;
+    case 'PaymentActionRequired':
       return {
-        renewal_id: d.renewalId,
-        subscription_id: subscriptionIdOf(recorded),
-        plan_id: d.planId,
-        status: 'pending',
-        reason: null,
-        price_minor: d.price.amountMinor,
-        currency: d.price.currency,
-        payment_method: d.paymentMethod,
-        new_expiry: null,
+        ...row,
+        next_action: { type: e.data.action, url: e.data.url },
+        history: step(row, e.data.requiredAt, e.type, e.data.action),
       };
-    }
     case 'PaymentFailed':
-      return row && { ...row, status: 'failed', reason: e.data.reason };
+      return {
+        ...row,
+        status: 'failed',
+        reason: e.data.reason,
+        next_action: null,
+        history: step(row, e.data.failedAt, e.type, e.data.reason),
+      };
+    case 'RenewalAbandoned':
+      return {
+        ...row,
+        status: 'abandoned',
+        reason: e.data.reason,
+        next_action: null,
+        history: step(row, e.data.abandonedAt, e.type, e.data.reason),
+      };
+    case 'PaymentCaptured':
+      return { ...row, next_action: null, history: step(row, e.data.capturedAt, e.type, e.data.providerReference) };
     case 'ValidityExtended':
-      return row && { ...row, status: 'completed', new_expiry: e.data.newExpiry };
+      return {
+        ...row,
+        status: 'completed',
+        new_expiry: e.data.newExpiry,
+        history: step(row, row.history.at(-1)?.at ?? '', e.type, e.data.newExpiry),
+      };
+    case 'PaymentRefunded':
+      return {
+        ...row,
+        refunded_minor: e.data.refundedTotal.amountMinor,
+        history: step(row, e.data.refundedAt, e.type, `${e.data.amount.amountMinor} ${e.data.amount.currency}`),
+      };
+    case 'ChargebackOpened':
+      return { ...row, chargeback: 'open', history: step(row, e.data.openedAt, e.type, e.data.disputeId) };
+    case 'ChargebackResolved':
+      return { ...row, chargeback: e.data.outcome, history: step(row, e.data.resolvedAt, e.type, e.data.outcome) };
+    case 'EntitlementRevoked':
+      return {
+        ...row,
+        revoked_mb: row.revoked_mb + e.data.mbRevoked,
+        history: step(row, e.data.revokedAt, e.type, `${e.data.mbRevoked} MB (${e.data.cause})`),
+      };
     default:
       return row;
   }

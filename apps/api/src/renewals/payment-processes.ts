@@ -1,0 +1,41 @@
+import { LedgerConfig } from '@ledger/config';
+import { PromotionRules } from '@ledger/domain';
+import { DEFAULT_RETRY, SqlCheckpointStore } from '@ledger/event-store';
+import { PaymentProcessRunner, PaymentProvider, ProcessExecutor, PspClient } from '@ledger/payments';
+import { LedgerStorage } from '@ledger/read-models';
+import { Identity } from '@ledger/identity';
+import { unsealToken } from './payment-token';
+
+/** The provider the config names; `npm start` points PSP_URL at the sandbox it started. */
+export const configuredProvider = (config: LedgerConfig): PaymentProvider => {
+  const p = config.payments;
+  if (!p.pspUrl) throw new Error('PSP_URL is not set and no payment provider was handed in');
+  return new PspClient({ baseUrl: p.pspUrl, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
+};
+
+/** The renewals' process manager over the ledger's storage; its checkpoint sits with the read models. */
+export const paymentProcesses = (
+  config: LedgerConfig,
+  storage: LedgerStorage,
+  provider: PaymentProvider,
+  rules: PromotionRules,
+  identity: Identity,
+  log: { error(message: string): void },
+): { runner: PaymentProcessRunner; checkpoints: SqlCheckpointStore } => {
+  const checkpoints = new SqlCheckpointStore(
+    { query: async (sql, params) => ({ rows: await storage.dataSource.query(sql, params) }) },
+    'consumer_checkpoint',
+  );
+  const retry = { baseMs: DEFAULT_RETRY.baseMs, maxMs: Math.max(DEFAULT_RETRY.maxMs, 30_000) };
+  const executor = new ProcessExecutor({
+    states: storage.states,
+    provider,
+    rules,
+    unsealToken: (sealed) => unsealToken(identity.vault, sealed),
+    retry,
+  });
+  // Lookups past confirmBy: a tenth of the confirm time at first, then doubling, at most 5 minutes.
+  const lookup = { baseMs: Math.max(100, Math.floor(config.payments.confirmAfterMs / 10)), maxMs: 300_000 };
+  const runner = new PaymentProcessRunner(storage.store, storage.states, executor, checkpoints, { lookup, retry, log });
+  return { runner, checkpoints };
+};

@@ -1,0 +1,75 @@
+import { startPspSandbox } from './psp-sandbox';
+
+const USAGE = `Usage: psp-sandbox [--help]
+
+A sandbox payment provider (cards with 3-D Secure, PayPal, Apple Pay) as its own HTTP service:
+merchant API under /v1, payer pages under /pay, test controls under /sandbox. State is an
+append-only journal replayed at start; signed webhooks are retried until acknowledged, some
+duplicated and reordered on purpose.
+
+Environment:
+  PSP_PORT                    port to listen on (default 3002; 0 = any free port)
+  PSP_HOST                    address to listen on (default 127.0.0.1)
+  PSP_DATA_DIR                journal directory (default ./data/psp-sandbox)
+  PSP_API_KEY                 bearer key required on /v1 and /sandbox (default sk_sandbox_local)
+  PSP_WEBHOOK_URL             where events are POSTed (default http://127.0.0.1:3000/v1/webhooks/psp)
+  PSP_WEBHOOK_SECRET          HMAC secret of the Psp-Signature header (default whsec_sandbox_local)
+  PSP_LATENCY_MS              delay before every API answer, ms (default 0)
+  PSP_WEBHOOK_DUPLICATE_RATE  probability 0..1 that an event is delivered twice (default 0.1)
+  PSP_WEBHOOK_REORDER_MS      random delay 0..N ms before each delivery (default 200)
+`;
+
+const env = (name: string, fallback: string): string => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+};
+
+const number = (name: string, fallback: number, valid: (n: number) => boolean): number => {
+  const raw = env(name, String(fallback));
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !valid(value)) throw new Error(`${name}=${raw} is not valid; see --help`);
+  return value;
+};
+
+const log = (message: string): void => {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), app: 'psp-sandbox', message })}\n`);
+};
+
+const main = async (): Promise<void> => {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+  const sandbox = await startPspSandbox({
+    port: number('PSP_PORT', 3002, (n) => isCount(n) && n <= 65535),
+    host: env('PSP_HOST', '127.0.0.1'),
+    dataDir: env('PSP_DATA_DIR', './data/psp-sandbox'),
+    apiKey: env('PSP_API_KEY', 'sk_sandbox_local'),
+    webhookUrl: env('PSP_WEBHOOK_URL', 'http://127.0.0.1:3000/v1/webhooks/psp'),
+    webhookSecret: env('PSP_WEBHOOK_SECRET', 'whsec_sandbox_local'),
+    latencyMs: number('PSP_LATENCY_MS', 0, isCount),
+    webhookDuplicateRate: number('PSP_WEBHOOK_DUPLICATE_RATE', 0.1, (n) => n >= 0 && n <= 1),
+    webhookReorderMs: number('PSP_WEBHOOK_REORDER_MS', 200, isCount),
+    log,
+  });
+  let stopping = false;
+  const onSignal = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    sandbox.close().then(
+      () => process.exit(0),
+      (err) => (log(String(err)), process.exit(1)),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+};
+
+main().catch((err) => {
+  log(`fatal: ${(err as Error).message}`);
+  process.exit(1);
+});
