@@ -12,7 +12,6 @@ import { accountStreamId, subscriptionStreamId } from '@ledger/domain';
 import { EventStore, PGlitePool, PostgresEventStore, SqlPool, StreamStates } from '@ledger/event-store';
 import { benchRenewals } from './bench-payments';
 
-
 const [renewals = 2000, concurrency = 8] = process.argv.slice(2).map(Number);
 const CARDS = Math.max(concurrency, Math.ceil(renewals / 10));
 const meta = { commandId: 'bench', correlationId: 'bench', causationId: 'bench', actor: 'bench', idempotencyKey: 'bench' };

@@ -1,10 +1,8 @@
 import { verifyAll } from '@ledger/event-store';
 import { Identity } from '@ledger/identity';
 import { IDENTITY } from '../../apps/api/src/infrastructure/tokens';
-import { Harness, freshIccid, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, freshIccid, logSize, newCard, renewalBody, startHarness } from './ledger-harness';
 import { bearer, freshPhone } from './sign-up';
-
-const logSize = async (h: Harness): Promise<number> => (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).length;
 
 describe('card owners log in, staff have roles, every event says who did it', () => {
   let h: Harness;

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CheckedEventStore } from '@ledger/event-store';
 import { bearer } from './sign-up';
-import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, StorageFactory, logSize, newCard, renewalBody, startHarness } from './ledger-harness';
 import { HeldProvider } from './held-provider';
-
-/** Events outside the payment processes' own streams, where the provider's webhooks land whenever they arrive. */
-const logSize = async (h: Harness): Promise<number> =>
-  (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).filter((e) => !e.streamId.startsWith('payment-')).length;
 
 /** Refusals: problem+json, a stable code, the field, and nothing written; run once per event-store adapter. */
 export const badInputCases = (storage: StorageFactory): void => {

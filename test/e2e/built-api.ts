@@ -16,7 +16,8 @@ export const freePort = (): Promise<number> =>
 export const startBuiltApi = async (dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> => {
   const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     cwd: root,
-    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port), ...env },
+    // PSP_PORT 0: the sandbox provider `npm start` runs takes a free port, so suites running side by side never collide.
+    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port), PSP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -195,3 +195,10 @@ export const renewalBody = (planId = 'eu-monthly-10gb', token = 'tok_visa', extr
 
 export const eventTypes = async (h: Harness, subscriptionId: string): Promise<string[]> =>
   (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.map((e: { type: string }) => e.type);
+
+/**
+ * Events outside the payment processes' own streams: a refused request must leave this unchanged,
+ * while the provider's webhooks land in `payment-…` streams whenever they arrive.
+ */
+export const logSize = async (h: Harness): Promise<number> =>
+  (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).filter((e) => !e.streamId.startsWith('payment-')).length;

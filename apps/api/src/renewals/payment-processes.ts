@@ -6,11 +6,11 @@ import { LedgerStorage } from '@ledger/read-models';
 import { Identity } from '@ledger/identity';
 import { unsealToken } from './payment-token';
 
-/** The provider the config names; `npm start` points PSP_URL at the sandbox it started. */
+/** The provider the config names; without PSP_URL, the sandbox `npm start` runs on HOST:PSP_PORT. */
 export const configuredProvider = (config: LedgerConfig): PaymentProvider => {
   const p = config.payments;
-  if (!p.pspUrl) throw new Error('PSP_URL is not set and no payment provider was handed in');
-  return new PspClient({ baseUrl: p.pspUrl, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
+  const baseUrl = p.pspUrl ?? `http://${config.host}:${p.sandboxPort}`;
+  return new PspClient({ baseUrl, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
 };
 
 /** The renewals' process manager over the ledger's storage; its checkpoint sits with the read models. */
