@@ -78,7 +78,11 @@ export const startHarness = async (
     webhookReorderMs: options.psp?.webhookReorderMs ?? 50,
     seed: 7,
   });
-  const client = new PspClient({ baseUrl: sandbox.url, apiKey: PSP_TEST_KEYS.apiKey, timeoutMs: 5000 });
+  const client = new PspClient({
+    baseUrl: sandbox.url,
+    apiKey: PSP_TEST_KEYS.apiKey,
+    timeoutMs: Number(options.env?.PSP_TIMEOUT_MS ?? 5000),
+  });
   // Suites sign many owners up from one address: the credential routes' per-address limit is lifted here.
   const config: LedgerConfig = loadConfig({
     PROJECTION_BATCH_SIZE: '200',
