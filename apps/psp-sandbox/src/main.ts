@@ -1,3 +1,4 @@
+import { DataDirectoryInUseError } from '@ledger/event-store';
 import { startPspSandbox } from './psp-sandbox';
 
 const USAGE = `Usage: psp-sandbox [--help]
@@ -70,6 +71,12 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
+  // Another sandbox holds the journal: say who, and exit 2 as the ledger does for its own directory.
+  if (err instanceof DataDirectoryInUseError) {
+    const who = err.holder ? `process ${err.holder.pid} (${err.holder.command})` : 'another process';
+    log(`the sandbox journal directory ${err.dir} is in use by ${who}: stop it first, or set another PSP_DATA_DIR`);
+    process.exit(2);
+  }
   log(`fatal: ${(err as Error).message}`);
   process.exit(1);
 });

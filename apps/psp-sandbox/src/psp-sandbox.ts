@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import Fastify, { FastifyError } from 'fastify';
 import { registerApiRoutes } from './api-routes';
+import { lockDataDirectory } from '@ledger/event-store';
 import { Journal } from './journal';
 import { PspLedger } from './ledger';
 import { ApiError, Faults } from './model';
@@ -41,6 +42,8 @@ const behindKey = (url: string): boolean => url.startsWith('/v1/') || url.starts
 export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSandbox> => {
   const log = options.log ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
+  // One writer per journal: a second sandbox on the same directory refuses instead of interleaving.
+  const lock = options.dataDir ? await lockDataDirectory(options.dataDir) : null;
   const { journal, records } = Journal.open(options.dataDir);
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
   let url = '';
@@ -125,6 +128,7 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
   } catch (err) {
     dispatcher.close();
     journal.close();
+    await lock?.release();
     throw err;
   }
   const { port } = app.server.address() as AddressInfo;
@@ -143,6 +147,7 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
       dispatcher.close();
       await app.close();
       journal.close();
+      await lock?.release();
     },
   };
 };
