@@ -67,6 +67,13 @@ const main = async (): Promise<void> => {
         webhookUrl: `http://${config.host}:${config.port}/v1/webhooks/psp`,
         webhookDuplicateRate: 0.1,
         webhookReorderMs: 200,
+      }).catch((err) => {
+        if (!(err instanceof DataDirectoryInUseError)) throw err;
+        // A sandbox already runs on this data (npm run psp-sandbox): pay through it instead.
+        throw new ConfigError(
+          'PSP_URL',
+          `the sandbox provider's journal ${err.dir} is in use by process ${err.holder?.pid ?? '?'}; set PSP_URL to that provider's address`,
+        );
       });
   const provider = new PspClient({ baseUrl: p.pspUrl ?? sandbox!.url, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
   const ledger = await createLedgerApp(config, { paymentProvider: provider });
