@@ -1,7 +1,9 @@
 /**
- * bench:commands — renewals/s through the command path (RenewSubscriptionHandler: read, fold,
- * decide, append with expected revision, capture, append) versus raw appends of the same events,
- * measured in the same run on the same store. PGlite always; PostgreSQL when DATABASE_URL is set.
+ * bench:commands — whole renewals/s: the request handler starts the payment process, which claims,
+ * reserves the card, charges the sandbox provider over HTTP and completes the card. Beside it, in the
+ * same run on the same store: the same process with a provider answering in memory (what the HTTP
+ * round trips cost), and raw appends of the card's three events (what the store can do).
+ * PGlite always; PostgreSQL when DATABASE_URL is set.
  * Usage: npm run bench:commands -- [renewals=2000] [concurrency=8]
  */
 import 'reflect-metadata';
@@ -50,10 +52,10 @@ const run = async (total: number, job: (i: number, card: number) => Promise<void
   return Number(process.hrtime.bigint() - started) / 1e9;
 };
 
-const commandPath = async (store: EventStore): Promise<number> => {
+const commandPath = async (store: EventStore, over: 'http' | 'memory'): Promise<number> => {
   const cards = await seedCards(store);
-  // Whole renewals: the payment process, and the sandbox provider's HTTP round trip.
-  const payments = await benchRenewals();
+  // Whole renewals: the payment process, and (over 'http') the sandbox provider's HTTP round trips.
+  const payments = await benchRenewals(over);
   const handler = payments.renewer(new StreamStates(store), store);
   const seconds = await run(renewals, async (i, c) => {
     const card = cards[c];
@@ -87,9 +89,11 @@ const measure = async (label: string, open: () => Promise<{ pool: SqlPool; close
   const store = new PostgresEventStore(pool);
   await store.migrate();
   const raw = await rawAppends(store);
-  const commands = await commandPath(store);
+  const processOnly = await commandPath(store, 'memory');
+  const commands = await commandPath(store, 'http');
+  const f = (n: number) => n.toFixed(0).padStart(6);
   console.log(
-    `${label.padEnd(10)} renewals/s via commands: ${commands.toFixed(0).padStart(6)}   raw appends of the same events: ${raw.toFixed(0).padStart(6)} renewals/s   ratio: ${(commands / raw).toFixed(2)}`,
+    `${label.padEnd(10)} renewals/s whole (process + sandbox over HTTP): ${f(commands)}   process, provider in memory: ${f(processOnly)}   raw appends of the card's events: ${f(raw)}   ratios whole/raw ${(commands / raw).toFixed(2)}, process/raw ${(processOnly / raw).toFixed(2)}`,
   );
   await close();
 };

@@ -29,6 +29,13 @@ export interface RunnerOptions {
   readonly now?: () => Date;
 }
 
+/** A process as this runner just wrote it: where a drive may start without reading it back. */
+interface Known {
+  readonly state: PaymentProcess;
+  readonly revision: number;
+  readonly causation: string | undefined;
+}
+
 /** Steps per drive before yielding: a process that never settles must not hold the loop forever. */
 const MAX_STEPS = 40;
 
@@ -69,8 +76,9 @@ export class PaymentProcessRunner {
 
   /** Writes an input (a start, a webhook, a refund request) to the process, then drives it. */
   async receive(paymentId: string, command: PaymentProcessCommand, metadata: EventMetadata, eventId?: string): Promise<PaymentProcess> {
-    await this.record(paymentId, command, metadata, eventId);
-    return this.drive(paymentId);
+    const written = await this.record(paymentId, command, metadata, eventId);
+    // Nobody else drove it since: start from what was just written instead of reading it back.
+    return this.drive(paymentId, this.running.has(paymentId) ? undefined : written);
   }
 
   /** Writes an input and answers once it is stored; the process is driven in the background. */
@@ -79,19 +87,20 @@ export class PaymentProcessRunner {
     void this.drive(paymentId).catch(() => undefined);
   }
 
-  private async record(paymentId: string, command: PaymentProcessCommand, metadata: EventMetadata, eventId?: string): Promise<void> {
-    await handleCommand(this.states, paymentProcessStreamId(paymentId), paymentProcessDecider, command, {
+  private async record(paymentId: string, command: PaymentProcessCommand, metadata: EventMetadata, eventId?: string): Promise<Known> {
+    const result = await handleCommand(this.states, paymentProcessStreamId(paymentId), paymentProcessDecider, command, {
       metadata,
       step: command.type,
       idsPerRevision: command.type !== 'StartRenewal',
       ...(eventId ? { eventId: () => eventId } : {}),
     });
+    return { state: result.state, revision: result.revision, causation: result.appended.at(-1)?.id };
   }
 
   /** One drive per process at a time in this process; others wait for it and then drive again. */
-  drive(paymentId: string): Promise<PaymentProcess> {
+  drive(paymentId: string, known?: Known): Promise<PaymentProcess> {
     const previous = this.running.get(paymentId) ?? Promise.resolve(null);
-    const next = previous.catch(() => null).then(() => this.driveNow(paymentId));
+    const next = previous.catch(() => null).then(() => this.driveNow(paymentId, known));
     this.running.set(paymentId, next);
     void next
       .catch(() => undefined)
@@ -105,13 +114,16 @@ export class PaymentProcessRunner {
     return (await this.states.current(paymentProcessStreamId(paymentId), paymentProcessDecider)).state;
   }
 
-  private async driveNow(paymentId: string): Promise<PaymentProcess> {
+  private async driveNow(paymentId: string, known?: Known): Promise<PaymentProcess> {
     this.clearTimer(paymentId);
     const stream = paymentProcessStreamId(paymentId);
-    let folded = await this.states.current(stream, paymentProcessDecider);
+    let folded: { state: PaymentProcess; revision: number } = known ?? (await this.states.current(stream, paymentProcessDecider));
     // What the process writes next is caused by the last thing it took in.
-    let causation: string | undefined =
-      folded.revision >= 0 ? (await this.store.readStream(stream, { fromRevision: folded.revision })).at(-1)?.id : undefined;
+    let causation: string | undefined = known
+      ? known.causation
+      : folded.revision >= 0
+        ? (await this.store.readStream(stream, { fromRevision: folded.revision })).at(-1)?.id
+        : undefined;
     try {
       for (let steps = 0; steps < MAX_STEPS && !this.stopped; steps++) {
         const now = this.now().toISOString();
@@ -133,7 +145,7 @@ export class PaymentProcessRunner {
           { metadata: this.metadata(folded.state, step.action.type, causation), step: step.action.type, idsPerRevision: true },
         );
         causation = recorded.appended.at(-1)?.id ?? causation;
-        folded = { state: recorded.state, revision: recorded.revision, position: recorded.position } as typeof folded;
+        folded = { state: recorded.state, revision: recorded.revision };
         if (steps === MAX_STEPS - 1) this.arm(paymentId, 0);
       }
       this.failures.delete(paymentId);
