@@ -1,6 +1,6 @@
 import { LedgerConfig, loadConfig } from '@ledger/config';
 import { PaymentProvider, PspClient } from '@ledger/payments';
-import { createServer } from 'node:net';
+import { freePort } from './built-api';
 import { PspSandbox, startPspSandbox } from '../../apps/psp-sandbox/src/psp-sandbox';
 import { LedgerStorage, openLedgerStorage } from '@ledger/read-models';
 import { randomUUID } from 'node:crypto';
@@ -41,17 +41,6 @@ export type StorageFactory = () => Promise<LedgerStorage>;
 export const embeddedInMemory: StorageFactory = () => openLedgerStorage({ kind: 'embedded', dataDir: null });
 
 export const PSP_TEST_KEYS = { apiKey: 'sk_sandbox_test', webhookSecret: 'whsec_sandbox_test' };
-
-/** A port free right now, for a server whose address another one must know before it starts. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * The whole app (API + projector + payment processes) with the sandbox provider as its own HTTP
@@ -206,3 +195,13 @@ export const eventTypes = async (h: Harness, subscriptionId: string): Promise<st
  */
 export const logSize = async (h: Harness): Promise<number> =>
   (await h.ledger.storage.store.readAll({ limit: 100_000, unsettled: true })).filter((e) => !e.streamId.startsWith('payment-')).length;
+
+/** Asks `probe` until `done` holds or `ms` pass, and answers the last reading (the test asserts on it). */
+export const eventually = async <T>(probe: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (done(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};

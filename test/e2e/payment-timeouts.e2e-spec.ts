@@ -1,14 +1,5 @@
 import { deterministicId } from '@ledger/event-store';
-import { Harness, embeddedInMemory, eventTypes, newCard, startHarness } from './ledger-harness';
-
-const until = async <T>(probe: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { Harness, embeddedInMemory, eventTypes, eventually, newCard, startHarness } from './ledger-harness';
 
 /**
  * The provider that does not answer, answers late or never hears back from the owner: the process
@@ -33,7 +24,7 @@ describe('payment timeouts and recovery (embedded default, sandbox provider)', (
       { 'Idempotency-Key': key },
     );
   const final = (card: string, renewalId: string) =>
-    until(
+    eventually(
       () => h.request('GET', `/v1/subscriptions/${card}/renewals/${renewalId}`),
       (r) => r.status === 200 && r.body.status !== 'pending',
     );

@@ -1,14 +1,5 @@
 import { signWebhook } from '@ledger/payments';
-import { Harness, PSP_TEST_KEYS, StorageFactory, eventTypes, newCard, startHarness } from './ledger-harness';
-
-const until = async <T>(probe: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { Harness, PSP_TEST_KEYS, StorageFactory, eventTypes, eventually, newCard, startHarness } from './ledger-harness';
 
 /** Every payment method end to end against the sandbox provider's HTTP service, and what comes after. */
 export const paymentCases = (storage: StorageFactory): void => {
@@ -22,7 +13,7 @@ export const paymentCases = (storage: StorageFactory): void => {
     h.request('POST', `/v1/subscriptions/${card}/renewals`, { planId, paymentMethod: { type: method, token } }, { 'Idempotency-Key': key });
   const renewal = (card: string, id: string) => h.request('GET', `/v1/subscriptions/${card}/renewals/${id}`);
   const settled = (card: string, id: string) =>
-    until(
+    eventually(
       () => renewal(card, id),
       (r) => r.status === 200 && r.body.status !== 'pending',
     );
@@ -131,6 +122,28 @@ export const paymentCases = (storage: StorageFactory): void => {
     expect(started.body.status).toBe('completed');
   });
 
+  it('takes in a late, older webhook without moving the payment back or doubling anything', async () => {
+    const { subscriptionId } = await newCard(h);
+    const started = await renew(subscriptionId, 'reorder-1', 'card', 'tok_visa');
+    expect(started.body.status).toBe('completed');
+    const paymentId = await capturedPaymentId(subscriptionId);
+    const payment = (await h.psp.client.findPayment(paymentId))!;
+    const older = { ...payment, status: 'requires_action', nextAction: { type: 'three_d_secure', url: 'http://x/pay/3ds/1' } };
+    const before = await eventTypes(h, subscriptionId);
+    const body = JSON.stringify({ id: 'evt_older', type: 'payment.requires_action', created: 1, data: { payment: older } });
+    const now = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${h.url}/v1/webhooks/psp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'psp-signature': signWebhook(body, PSP_TEST_KEYS.webhookSecret, now) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventTypes(h, subscriptionId)).toEqual(before);
+    expect((await renewal(subscriptionId, started.body.renewalId)).body).toMatchObject({ status: 'completed' });
+    expect((await renewal(subscriptionId, started.body.renewalId)).body.nextAction).toBeUndefined();
+  });
+
   it('refunds part of a renewal for finance only, and claws back unused data pro rata', async () => {
     const { subscriptionId } = await newCard(h);
     const done = await renew(subscriptionId, 'refund-1', 'card', 'tok_visa');
@@ -168,7 +181,7 @@ export const paymentCases = (storage: StorageFactory): void => {
     // 10,240 MB bought, 1,024 used; half the price back: the bucket keeps floor(10240 × kept / paid) in all.
     const entitled = Math.floor((10240 * (price - half)) / price);
     expect(revoked.data.mbRevoked).toBe(10240 - 1024 - (entitled - 1024));
-    const view = await until(
+    const view = await eventually(
       () => h.request('GET', `/v1/subscriptions/${subscriptionId}`),
       (r) => r.body.dataRemainingMb === entitled - 1024,
     );
@@ -183,12 +196,12 @@ export const paymentCases = (storage: StorageFactory): void => {
     const payment = (await h.psp.client.findPayment(paymentId))!;
     const opened = (await (await psp('POST', `/sandbox/payments/${payment.id}/disputes`, {})).json()) as { dispute: { id: string } };
     await psp('POST', `/sandbox/disputes/${opened.dispute.id}/resolve`, { outcome: 'lost' });
-    const view = await until(
+    const view = await eventually(
       () => renewal(subscriptionId, done.body.renewalId),
       (r) => r.body.chargeback === 'lost' && r.body.revokedMb > 0,
     );
     expect(view.body).toMatchObject({ chargeback: 'lost', revokedMb: 10240 - 100 });
-    const card = await until(
+    const card = await eventually(
       () => h.request('GET', `/v1/subscriptions/${subscriptionId}`),
       (r) => r.body.dataRemainingMb === 0,
     );
