@@ -1,4 +1,7 @@
 import { deterministicId } from '@ledger/event-store';
+import { loadConfig } from '@ledger/config';
+import { adoptStranded } from '../../apps/api/src/renewals/payment-processes';
+import { PAYMENT_PROCESSES } from '../../apps/api/src/infrastructure/tokens';
 import { Harness, embeddedInMemory, eventTypes, eventually, newCard, startHarness } from './ledger-harness';
 
 /**
@@ -69,5 +72,81 @@ describe('payment timeouts and recovery (embedded default, sandbox provider)', (
     );
     expect(selected.map((e: any) => e.data.discounts.some((d: { kind: string }) => d.kind === 'first_order'))).toEqual([true, true]);
     expect(await eventTypes(h, subscriptionId)).toContain('RenewalAbandoned');
+  });
+});
+
+describe('renewals an earlier version left pending (embedded default, sandbox provider)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ storage: await embeddedInMemory() });
+  });
+  afterAll(() => h.close());
+
+  /** A card reserved by a renewal the way the request-handler saga left it: PlanSelected, then nothing. */
+  const strand = async (key: string): Promise<{ subscriptionId: string; renewalId: string }> => {
+    const { subscriptionId } = await newCard(h);
+    const renewalId = deterministicId('renewal', subscriptionId, key);
+    const stream = `subscription-${subscriptionId}`;
+    const card = await h.ledger.storage.store.readStream(stream);
+    const plan = { amountMinor: 1999, currency: 'EUR' };
+    const data = {
+      renewalId,
+      planId: 'eu-monthly-10gb',
+      region: 'EU',
+      kind: 'monthly',
+      days: 30,
+      dataMb: 10240,
+      listPrice: plan,
+      discounts: [],
+      price: plan,
+      paymentMethod: 'card',
+      requestHash: `legacy-${key}`,
+      selectedAt: new Date().toISOString(),
+    };
+    const metadata = { commandId: key, correlationId: key, causationId: key, actor: 'account:legacy', idempotencyKey: key };
+    await h.ledger.storage.store.appendToStream(
+      stream,
+      [{ id: deterministicId(renewalId, 'select'), type: 'PlanSelected', data, metadata }],
+      card.length - 1,
+    );
+    return { subscriptionId, renewalId };
+  };
+  const adopt = async (waitForPending = true) => {
+    if (waitForPending)
+      await eventually(
+        async () =>
+          (await h.ledger.storage.dataSource.query('SELECT count(*)::int AS n FROM card_balance WHERE pending_renewal_id IS NOT NULL'))[0]
+            .n,
+        (n: number) => n >= 2,
+      );
+    return adoptStranded(h.ledger.storage, h.ledger.app.get(PAYMENT_PROCESSES), loadConfig({}));
+  };
+
+  it('completes one the provider captured and fails one it never saw; both cards are free again', async () => {
+    const captured = await strand('legacy-captured');
+    const unknown = await strand('legacy-unknown');
+    // The provider took the money before the old process died.
+    await h.psp.client.createPayment({
+      reference: deterministicId('payment', captured.renewalId),
+      method: 'card',
+      token: 'tok_visa',
+      amount: { amountMinor: 1999, currency: 'EUR' },
+    });
+    expect(await adopt()).toBe(2);
+    const view = (c: { subscriptionId: string; renewalId: string }) =>
+      eventually(
+        () => h.request('GET', `/v1/subscriptions/${c.subscriptionId}/renewals/${c.renewalId}`),
+        (r) => r.body.status !== 'pending',
+      );
+    expect((await view(captured)).body.status).toBe('completed');
+    expect((await view(unknown)).body).toMatchObject({ status: 'failed', reason: 'unknown_at_provider' });
+    for (const c of [captured, unknown]) {
+      const card = await eventually(
+        () => h.request('GET', `/v1/subscriptions/${c.subscriptionId}`),
+        (r) => r.body.pendingRenewalId === null,
+      );
+      expect(card.body.pendingRenewalId).toBeNull();
+    }
+    expect(await adopt(false)).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LedgerConfig } from '@ledger/config';
 import { PaymentProvider } from '@ledger/payments';
 import { DEFAULT_PROMOTIONS, PromotionRules } from '@ledger/domain';
-import { configuredProvider, paymentProcesses } from './renewals/payment-processes';
+import { adoptStranded, configuredProvider, paymentProcesses } from './renewals/payment-processes';
 import {
   LedgerStorage,
   ProjectionPosition,
@@ -115,6 +115,11 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   if (config.payments.runProcessManager) {
     await processes.checkpoints.migrate();
     await processes.runner.start();
+    // Renewals an earlier version left pending get a process too, in the background.
+    void adoptStranded(storage, processes.runner, config).then(
+      (n) => n > 0 && processLog.log(`adopted ${n} renewal(s) left pending by an earlier version`),
+      (err) => processLog.error(`adopting pending renewals failed: ${(err as Error).message}`),
+    );
   }
   const listener =
     !projector && config.databaseUrl

@@ -1,7 +1,7 @@
 import { LedgerConfig } from '@ledger/config';
 import { PromotionRules } from '@ledger/domain';
 import { DEFAULT_RETRY, SqlCheckpointStore } from '@ledger/event-store';
-import { PaymentProcessRunner, PaymentProvider, ProcessExecutor, PspClient } from '@ledger/payments';
+import { PaymentProcessRunner, PaymentProvider, ProcessExecutor, PspClient, adoptStrandedRenewals } from '@ledger/payments';
 import { LedgerStorage } from '@ledger/read-models';
 import { Identity } from '@ledger/identity';
 import { unsealToken } from './payment-token';
@@ -38,4 +38,15 @@ export const paymentProcesses = (
   const lookup = { baseMs: Math.max(100, Math.floor(config.payments.confirmAfterMs / 10)), maxMs: 300_000 };
   const runner = new PaymentProcessRunner(storage.store, storage.states, executor, checkpoints, { lookup, retry, log });
   return { runner, checkpoints };
+};
+
+/** The cards the read model shows reserved, handed to the process manager to adopt any without a process. */
+export const adoptStranded = async (storage: LedgerStorage, runner: PaymentProcessRunner, config: LedgerConfig): Promise<number> => {
+  const rows: { subscription_id: string; pending_renewal_id: string }[] = await storage.dataSource.query(
+    'SELECT subscription_id, pending_renewal_id FROM card_balance WHERE pending_renewal_id IS NOT NULL',
+  );
+  return adoptStrandedRenewals(
+    rows.map((r) => ({ subscriptionId: r.subscription_id, renewalId: r.pending_renewal_id })),
+    { store: storage.store, states: storage.states, runner, abandonAfterMs: config.payments.abandonAfterMs, now: () => new Date() },
+  );
 };
