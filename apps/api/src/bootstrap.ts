@@ -134,7 +134,12 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
       await processes.runner.stop();
       await projector?.stop();
       await listener?.close();
+      // Idle keep-alive sockets close at once; a request still open after a grace period (a client
+      // gone mid-body) must not hold the shutdown until its timeout.
+      const server = app.getHttpServer() as import('node:http').Server;
+      const force = setTimeout(() => server.closeAllConnections(), 2000);
       await app.close();
+      clearTimeout(force);
       if (!options.storage) await storage.close();
     },
   };

@@ -38,6 +38,19 @@ describe('ledger configuration', () => {
     expect(refusal({ EVENT_STORE_URL: 'esdb://h:2113' })).toBe('DATABASE_URL');
   });
 
+  it('pays through the sandbox by default, and wants its own key and secret for a real provider', () => {
+    expect(loadConfig({}).payments).toMatchObject({
+      pspUrl: null,
+      answerBudgetMs: 3000,
+      confirmAfterMs: 60_000,
+      abandonAfterMs: 1_800_000,
+    });
+    expect(refusal({ PSP_URL: 'https://psp.example' })).toBe('PSP_API_KEY');
+    expect(refusal({ PSP_URL: 'https://psp.example', PSP_API_KEY: 'sk_live' })).toBe('PSP_WEBHOOK_SECRET');
+    expect(refusal({ PSP_URL: 'ftp://psp' })).toBe('PSP_URL');
+    expect(refusal({ PAYMENT_CONFIRM_MS: '5000', PAYMENT_ABANDON_MS: '4000' })).toBe('PAYMENT_ABANDON_MS');
+  });
+
   it('names the variable that is wrong', () => {
     expect(refusal({ PORT: 'eighty' })).toBe('PORT');
     expect(refusal({ EVENT_STORE_URL: 'mysql://h/db' })).toBe('EVENT_STORE_URL');

@@ -147,6 +147,9 @@ const payments = (env: Env): PaymentsConfig => {
   const confirmAfterMs = intSetting(env, 'PAYMENT_CONFIRM_MS', 60_000, 100, 86_400_000);
   const abandonAfterMs = intSetting(env, 'PAYMENT_ABANDON_MS', 1_800_000, 200, 30 * 86_400_000);
   if (abandonAfterMs <= confirmAfterMs) throw new ConfigError('PAYMENT_ABANDON_MS', 'must be longer than PAYMENT_CONFIRM_MS');
+  // A real provider with the sandbox's published secrets would let anyone sign a capture.
+  if (pspUrl)
+    for (const name of ['PSP_API_KEY', 'PSP_WEBHOOK_SECRET']) if (!env[name]) throw new ConfigError(name, 'required when PSP_URL is set');
   return {
     pspUrl: pspUrl?.replace(/\/+$/, '') ?? null,
     pspApiKey: env.PSP_API_KEY || 'sk_sandbox_local',

@@ -78,7 +78,8 @@ export class PspClient implements PaymentProvider {
     } catch (err) {
       throw new ProviderUnavailableError(`${method} ${path}: ${(err as Error).message}`, { cause: err });
     }
-    if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
+    // A timeout, a rate limit or a conflict in flight at the provider says nothing final: ask again later.
+    if (status >= 500 || status < 200 || (status >= 300 && status < 400) || status === 408 || status === 429) {
       throw new ProviderUnavailableError(`${method} ${path}: provider answered ${status}`);
     }
     const parsed = parseJson(text);

@@ -10,13 +10,9 @@ export const renewalAnswer = (s: PaymentProcess, subscriptionId: string, positio
     position: position.toString(),
   };
   const p = s.payment;
-  if (s.cardSteps.includes('outcome')) {
-    if (p?.status === 'captured') return { ...base, status: 'completed' };
-    const reason = p?.failureReason ?? (s.rejected ? `provider_rejected_${s.rejected.code}` : 'unknown_at_provider');
-    return { ...base, status: 'failed', reason };
-  }
-  if (s.cardSteps.includes('abandoned'))
-    return { ...base, status: 'abandoned', reason: p?.status === 'canceled' ? 'not_confirmed_in_time' : 'provider_unreachable' };
+  if (s.cardSteps.includes('outcome:captured')) return { ...base, status: 'completed' };
+  if (s.cardSteps.includes('outcome:failed')) return { ...base, status: 'failed', reason: s.endReason ?? 'payment_failed' };
+  if (s.cardSteps.includes('abandoned')) return { ...base, status: 'abandoned', reason: s.endReason ?? 'not_confirmed_in_time' };
   const next = p?.status === 'requires_action' && p.nextAction ? { nextAction: { ...p.nextAction } } : {};
   return { ...base, status: 'pending', ...next };
 };

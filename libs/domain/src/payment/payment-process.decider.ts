@@ -60,7 +60,7 @@ const CARD_STEP = (a: ProcessAction): string => {
     case 'RecordAction':
       return 'action';
     case 'RecordOutcome':
-      return 'outcome';
+      return `outcome:${a.outcome.status}`;
     case 'AbandonOnCard':
       return 'abandoned';
     case 'RecordRefundOnCard':
@@ -71,6 +71,13 @@ const CARD_STEP = (a: ProcessAction): string => {
       return a.type;
   }
 };
+
+const endReason = (a: ProcessAction): { reason?: string } =>
+  a.type === 'AbandonOnCard'
+    ? { reason: a.reason }
+    : a.type === 'RecordOutcome' && a.outcome.status === 'failed'
+      ? { reason: a.outcome.reason }
+      : {};
 
 const recordResult = (a: ProcessAction, r: ActionResult, s: PaymentProcess, at: string): PaymentProcessEvent[] => {
   const operation = OPERATION[a.type];
@@ -97,21 +104,30 @@ const recordResult = (a: ProcessAction, r: ActionResult, s: PaymentProcess, at: 
     case 'discount':
       return [{ type: 'DiscountSettled', data: { outcome: r.outcome, quote: r.quote, at } }];
     case 'card-refused':
-      return [{ type: 'RenewalRefused', data: { code: r.code, message: r.message, at } }];
+      if (a.type === 'ReserveCard') return [{ type: 'RenewalRefused', data: { code: r.code, message: r.message, at } }];
+      // The card would not take a refund or dispute (it exceeds what is left): noted, never retried.
+      return [{ type: 'CardUpdated', data: { step: CARD_STEP(a), refused: r.code, at } }];
     case 'done':
       if (a.type === 'ReserveCard') return [{ type: 'CardReserved', data: { at } }];
       if (a.type === 'ReleaseDiscount') return [{ type: 'DiscountReleased', data: { at } }];
-      return [{ type: 'CardUpdated', data: { step: CARD_STEP(a), at } }];
+      return [{ type: 'CardUpdated', data: { step: CARD_STEP(a), ...endReason(a), at } }];
     default:
       return assertNever(r);
   }
 };
 
 const requestRefund = (c: Extract<PaymentProcessCommand, { type: 'RequestRefund' }>, s: PaymentProcess): PaymentProcessEvent[] => {
-  if (s.refunds.some((r) => r.refundId === c.refundId)) return [];
-  const completed = s.payment?.status === 'captured' && s.cardSteps.includes('outcome');
+  const same = s.refunds.find((r) => r.refundId === c.refundId);
+  if (same) {
+    if (same.amountMinor !== c.amountMinor || same.reason !== c.reason)
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used for another refund', 'Idempotency-Key');
+    return [];
+  }
+  const completed = s.payment?.status === 'captured' && s.cardSteps.includes('outcome:captured');
   if (!completed) throw new DomainError('RENEWAL_NOT_PAID', 'only a completed renewal can be refunded', 'renewalId');
-  const asked = s.refunds.filter((r) => !r.rejected).reduce((sum, r) => sum + r.amountMinor, 0);
+  // What already went back: refunds asked (and not refused) and chargebacks lost.
+  const lost = s.payment!.disputes.filter((d) => d.status === 'lost').reduce((sum, d) => sum + d.amountMinor, 0);
+  const asked = s.refunds.filter((r) => !r.rejected).reduce((sum, r) => sum + r.amountMinor, 0) + lost;
   const paid = s.payment!.amount.amountMinor;
   if (!Number.isSafeInteger(c.amountMinor) || c.amountMinor <= 0 || asked + c.amountMinor > paid) {
     throw new DomainError(

@@ -71,8 +71,12 @@ export type ProviderRejected = DomainEvent<
   'ProviderRejected',
   { operation: ProviderOperation; code: string; message: string; refundId?: string; at: string }
 >;
-/** `step` says what the card now knows: action, outcome, abandoned, refund:<id>, dispute:<id>:<status>. */
-export type CardUpdated = DomainEvent<'CardUpdated', { step: string; at: string }>;
+/**
+ * `step` says what the card now knows: action, outcome:captured|failed, abandoned, refund:<id>,
+ * dispute:<id>:<status>; `reason`: why a renewal failed or was abandoned; `refused`: the card would
+ * not take it (the code), and it is not asked again.
+ */
+export type CardUpdated = DomainEvent<'CardUpdated', { step: string; reason?: string; refused?: string; at: string }>;
 export type RefundRequested = DomainEvent<
   'RefundRequested',
   { refundId: string; amountMinor: number; reason: string; actor: string; requestedAt: string }

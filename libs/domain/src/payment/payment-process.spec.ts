@@ -88,7 +88,7 @@ describe('renewal payment process: inputs', () => {
       .given([requested, reserved, reported(payment('requires_action'))])
       .when(refund)
       .thenThrows('RENEWAL_NOT_PAID');
-    const paid = [requested, reserved, reported(payment('captured')), card('outcome')];
+    const paid = [requested, reserved, reported(payment('captured')), card('outcome:captured')];
     spec
       .given(paid)
       .when({ ...refund, amountMinor: 2000 })
@@ -140,11 +140,11 @@ describe('renewal payment process: what it does next', () => {
       kind: 'act',
       action: { type: 'RecordOutcome', outcome: { status: 'captured', paymentId: 'pay-1', amount: price, providerReference: 'psp-1' } },
     });
-    expect(next([...approved, reported(payment('captured')), card('outcome')])).toEqual({ kind: 'done' });
+    expect(next([...approved, reported(payment('captured')), card('outcome:captured')])).toEqual({ kind: 'done' });
   });
 
   it('never moves a payment back when an older report arrives after a newer one', () => {
-    const done = [requested, reserved, reported(payment('captured')), card('outcome')];
+    const done = [requested, reserved, reported(payment('captured')), card('outcome:captured')];
     expect(next([...done, reported(payment('requires_action', { nextAction: approvalUrl }), 'webhook', 'evt_old')])).toEqual({
       kind: 'done',
     });
@@ -203,7 +203,7 @@ describe('renewal payment process: what it does next', () => {
   });
 
   it('refunds at the provider first, then on the card; a dispute reaches the card in each state', () => {
-    const paid = [requested, reserved, reported(payment('captured')), card('outcome')];
+    const paid = [requested, reserved, reported(payment('captured')), card('outcome:captured')];
     const asked: PaymentProcessEvent = {
       type: 'RefundRequested',
       data: { refundId: 'rf-1', amountMinor: 500, reason: 'customer_request', actor: 'staff:f', requestedAt: T0 },
@@ -224,5 +224,96 @@ describe('renewal payment process: what it does next', () => {
       action: { type: 'RecordChargebackOnCard', disputeId: 'dp-1', status: 'lost', amountMinor: 1999 },
     });
     expect(next([...disputed, card('dispute:dp-1:lost')])).toEqual({ kind: 'done' });
+  });
+
+  it('refunds a capture reported after the card was told the payment failed', () => {
+    const failed = [
+      requested,
+      reserved,
+      reported(null, 'lookup'),
+      card('outcome:failed'),
+      reported(payment('captured'), 'webhook', 'evt_late'),
+    ];
+    expect(next(failed)).toMatchObject({ kind: 'act', action: { type: 'Refund', refundId: 'void-pay-1', amountMinor: 1999 } });
+  });
+
+  it('looks the payment up when the provider refuses to cancel it, then abandons without cancelling again', () => {
+    const waiting = [requested, reserved, reported(payment('requires_action', { nextAction: approvalUrl })), card('action')];
+    const refused: PaymentProcessEvent = {
+      type: 'ProviderRejected',
+      data: { operation: 'cancel', code: 'not_cancelable', message: 'no', at: later(600_000) },
+    };
+    expect(next([...waiting, refused], later(600_000))).toEqual({ kind: 'act', action: { type: 'Lookup' } });
+    const looked: PaymentProcessEvent = {
+      type: 'ProviderReported',
+      data: { source: 'lookup', payment: payment('requires_action'), at: later(600_000) },
+    };
+    expect(next([...waiting, refused, looked], later(600_000))).toEqual({
+      kind: 'act',
+      action: { type: 'AbandonOnCard', reason: 'not_confirmed_in_time' },
+    });
+    const captured: PaymentProcessEvent = {
+      type: 'ProviderReported',
+      data: { source: 'lookup', payment: payment('captured'), at: later(600_000) },
+    };
+    expect(next([...waiting, refused, captured], later(600_000))).toMatchObject({ kind: 'act', action: { type: 'RecordOutcome' } });
+  });
+
+  it('stops asking for a void refund the provider refused', () => {
+    const abandoned = [
+      requested,
+      reserved,
+      reported(null, 'lookup'),
+      card('abandoned'),
+      reported(payment('captured'), 'webhook', 'evt_late'),
+    ];
+    const refused: PaymentProcessEvent = {
+      type: 'ProviderRejected',
+      data: { operation: 'refund', code: 'refund_exceeds_payment', message: 'no', refundId: 'void-pay-1', at: T0 },
+    };
+    expect(next([...abandoned, refused])).toEqual({ kind: 'done' });
+  });
+
+  it('waits a growing backoff when a capture answers without moving the payment', () => {
+    const approved = [requested, reserved, reported(payment('approved'), 'webhook', 'evt_a')];
+    const still: PaymentProcessEvent = { type: 'ProviderReported', data: { source: 'capture', payment: payment('approved'), at: T0 } };
+    expect(next([...approved, still], later(100))).toEqual({ kind: 'wait', until: later(1000) });
+    expect(next([...approved, still, { ...still, data: { ...still.data, at: later(1000) } }], later(1500))).toEqual({
+      kind: 'wait',
+      until: later(3000),
+    });
+  });
+
+  it('abandons and refunds a capture of another amount than the price', () => {
+    const odd = [requested, reserved, reported(payment('captured', { amount: money(1, 'EUR') }))];
+    expect(next(odd)).toEqual({ kind: 'act', action: { type: 'AbandonOnCard', reason: 'amount_mismatch' } });
+    expect(next([...odd, card('abandoned')])).toMatchObject({
+      kind: 'act',
+      action: { type: 'Refund', refundId: 'void-pay-1', amountMinor: 1 },
+    });
+  });
+
+  it('refuses a refund of what a lost chargeback already took back', () => {
+    const lost = [
+      requested,
+      reserved,
+      reported(payment('captured', { disputes: [{ id: 'dp-1', status: 'lost', amountMinor: 1999 }] })),
+      card('outcome:captured'),
+    ];
+    spec
+      .given(lost)
+      .when({ type: 'RequestRefund', refundId: 'rf-9', amountMinor: 1, reason: 'customer_request', actor: 'staff:f', now: T0 })
+      .thenThrows('REFUND_EXCEEDS_PAYMENT');
+  });
+
+  it('refuses a reused refund key with another amount', () => {
+    const asked: PaymentProcessEvent = {
+      type: 'RefundRequested',
+      data: { refundId: 'rf-1', amountMinor: 500, reason: 'customer_request', actor: 'staff:f', requestedAt: T0 },
+    };
+    spec
+      .given([requested, reserved, reported(payment('captured')), card('outcome:captured'), asked])
+      .when({ type: 'RequestRefund', refundId: 'rf-1', amountMinor: 600, reason: 'customer_request', actor: 'staff:f', now: T0 })
+      .thenThrows('IDEMPOTENCY_KEY_REUSED');
   });
 });

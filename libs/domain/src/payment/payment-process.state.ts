@@ -20,11 +20,20 @@ export interface PaymentProcess {
   /** The provider answered a lookup with "never seen". */
   readonly unknownAtProvider: boolean;
   readonly unreachable: { readonly operation: ProviderOperation; readonly attempt: number; readonly retryAt: string } | null;
+  /** The provider refused the last request itself (a 4xx); cleared by its next report. */
   readonly rejected: { readonly operation: ProviderOperation; readonly code: string } | null;
+  /** The provider refused to cancel: the payment is looked up instead, and never cancelled again. */
+  readonly cancelRefused: boolean;
+  /** Refunds the provider refused, by refund id (finance's and the process's own void refund). */
+  readonly refundRejections: Readonly<Record<string, string>>;
+  /** A capture or cancel that answered without moving the payment: the next try waits a backoff. */
+  readonly stalled: { readonly operation: ProviderOperation; readonly count: number; readonly at: string } | null;
   readonly lookups: number;
   readonly lastLookupAt: string | null;
   /** What the card has been told (CardUpdated steps). */
   readonly cardSteps: readonly string[];
+  /** Why the renewal failed or was abandoned, as told to the card. */
+  readonly endReason: string | null;
   readonly refunds: readonly ProcessRefund[];
   /** Provider event ids already taken in: a redelivered webhook changes nothing. */
   readonly seenEvents: readonly string[];
@@ -41,9 +50,13 @@ export const initialProcess = (): PaymentProcess => ({
   unknownAtProvider: false,
   unreachable: null,
   rejected: null,
+  cancelRefused: false,
+  refundRejections: {},
+  stalled: null,
   lookups: 0,
   lastLookupAt: null,
   cardSteps: [],
+  endReason: null,
   refunds: [],
   seenEvents: [],
 });
@@ -89,9 +102,19 @@ export const evolveProcess = (s: PaymentProcess, e: PaymentProcessEvent): Paymen
       const looked = e.data.source === 'lookup';
       const counted = { seenEvents, lookups: s.lookups + (looked ? 1 : 0), lastLookupAt: looked ? e.data.at : s.lastLookupAt };
       // A webhook is no answer to the operation in flight: a backoff under way stays.
-      const unreachable = e.data.source === 'webhook' ? s.unreachable : null;
-      if (!e.data.payment) return { ...s, ...counted, unreachable, unknownAtProvider: true };
-      return { ...s, ...counted, unreachable, payment: mergePayment(s.payment, e.data.payment) };
+      const answered = e.data.source !== 'webhook';
+      const unreachable = answered ? null : s.unreachable;
+      const rejected = answered ? null : s.rejected;
+      if (!e.data.payment) return { ...s, ...counted, unreachable, rejected, unknownAtProvider: true };
+      const payment = mergePayment(s.payment, e.data.payment);
+      const op = e.data.source;
+      const still = (op === 'capture' || op === 'cancel') && payment.status === s.payment?.status;
+      const stalled = still
+        ? { operation: op, count: (s.stalled?.operation === op ? s.stalled.count : 0) + 1, at: e.data.at }
+        : answered
+          ? null
+          : s.stalled;
+      return { ...s, ...counted, unreachable, rejected, stalled, payment };
     }
     case 'ProviderUnreachable': {
       const { operation, attempt, retryAt } = e.data;
@@ -100,13 +123,24 @@ export const evolveProcess = (s: PaymentProcess, e: PaymentProcessEvent): Paymen
       return { ...s, unreachable: { operation, attempt, retryAt }, lookups, lastLookupAt: looked ? e.data.at : s.lastLookupAt };
     }
     case 'ProviderRejected': {
-      if (e.data.operation !== 'refund') return { ...s, unreachable: null, rejected: { operation: e.data.operation, code: e.data.code } };
-      // A refund the provider refuses is closed as refused; the payment itself is unchanged.
-      const refunds = s.refunds.map((r) => (r.refundId === e.data.refundId ? { ...r, rejected: e.data.code } : r));
-      return { ...s, unreachable: null, refunds };
+      const { operation, code, refundId } = e.data;
+      if (operation === 'refund' && refundId) {
+        // A refund the provider refuses is closed as refused; the payment itself is unchanged.
+        const refunds = s.refunds.map((r) => (r.refundId === refundId ? { ...r, rejected: code } : r));
+        return { ...s, unreachable: null, refunds, refundRejections: { ...s.refundRejections, [refundId]: code } };
+      }
+      const looked = operation === 'lookup';
+      return {
+        ...s,
+        unreachable: null,
+        rejected: { operation, code },
+        cancelRefused: s.cancelRefused || operation === 'cancel',
+        lookups: s.lookups + (looked ? 1 : 0),
+        lastLookupAt: looked ? e.data.at : s.lastLookupAt,
+      };
     }
     case 'CardUpdated':
-      return { ...s, cardSteps: [...s.cardSteps, e.data.step] };
+      return { ...s, cardSteps: [...s.cardSteps, e.data.step], endReason: e.data.reason ?? s.endReason };
     case 'RefundRequested': {
       const { refundId, amountMinor, reason } = e.data;
       return { ...s, refunds: [...s.refunds, { refundId, amountMinor, reason }] };

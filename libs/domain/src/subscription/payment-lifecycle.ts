@@ -52,7 +52,9 @@ export const recordRefund = (c: RecordRefund, state: Card): SubscriptionEvent[] 
   const r = paid(renewalOf(s, c.renewalId));
   if (r.compensation.refundIds.includes(c.refundId)) return [];
   const total = r.compensation.refundedMinor + c.amount.amountMinor;
-  if (c.amount.currency !== r.price.currency || c.amount.amountMinor <= 0 || total > r.compensation.paidMinor) {
+  // What a lost chargeback already took back cannot be refunded a second time.
+  const back = total + r.compensation.lostMinor;
+  if (c.amount.currency !== r.price.currency || c.amount.amountMinor <= 0 || back > r.compensation.paidMinor) {
     throw new DomainError('REFUND_EXCEEDS_PAYMENT', `refunds of renewal ${r.renewalId} cannot exceed what was paid`, 'amountMinor');
   }
   const refunded: SubscriptionEvent = {

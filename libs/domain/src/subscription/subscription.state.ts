@@ -156,7 +156,9 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
       const d = event.data;
       const c = s.renewals[d.renewalId].compensation!;
       const status: 'open' | 'won' | 'lost' = event.type === 'ChargebackOpened' ? 'open' : event.data.outcome;
-      const lostMinor = c.lostMinor + (status === 'lost' ? d.amount.amountMinor : 0);
+      // A bank takes back at most what is still paid: refunds and earlier lost disputes come off first.
+      const stillPaid = Math.max(0, c.paidMinor - c.refundedMinor - c.lostMinor);
+      const lostMinor = c.lostMinor + (status === 'lost' ? Math.min(d.amount.amountMinor, stillPaid) : 0);
       const compensation = { ...c, lostMinor, disputes: { ...c.disputes, [d.disputeId]: status } };
       return { ...s, renewals: setRenewal(s, d.renewalId, { compensation }) };
     }

@@ -117,14 +117,18 @@ export class PaymentProcessRunner {
   private async driveNow(paymentId: string, known?: Known): Promise<PaymentProcess> {
     this.clearTimer(paymentId);
     const stream = paymentProcessStreamId(paymentId);
-    let folded: { state: PaymentProcess; revision: number } = known ?? (await this.states.current(stream, paymentProcessDecider));
-    // What the process writes next is caused by the last thing it took in.
-    let causation: string | undefined = known
-      ? known.causation
-      : folded.revision >= 0
-        ? (await this.store.readStream(stream, { fromRevision: folded.revision })).at(-1)?.id
-        : undefined;
+    let folded: { state: PaymentProcess; revision: number } = known ?? { state: paymentProcessDecider.initialState(), revision: -1 };
+    let causation: string | undefined;
     try {
+      // Always from the store: another drive may have moved the process since `known` was written.
+      folded = await this.states.current(stream, paymentProcessDecider);
+      // What the process writes next is caused by the last thing it took in.
+      causation =
+        known && known.revision === folded.revision
+          ? known.causation
+          : folded.revision >= 0
+            ? (await this.store.readStream(stream, { fromRevision: folded.revision })).at(-1)?.id
+            : undefined;
       for (let steps = 0; steps < MAX_STEPS && !this.stopped; steps++) {
         const now = this.now().toISOString();
         const step = nextStep(folded.state, now, this.options.lookup);

@@ -142,7 +142,7 @@ export class ProcessExecutor {
       case 'RecordRefundOnCard': {
         const amount = { amountMinor: a.amountMinor, currency: s.payment!.amount.currency };
         const refund = { type: 'RecordRefund' as const, renewalId: r.renewalId, refundId: a.refundId, amount, reason: a.reason, now };
-        return this.onCard(r.subscriptionId, refund, `refund:${a.refundId}`, metadata);
+        return this.onCard(r.subscriptionId, refund, `refund:${a.refundId}`, metadata, true);
       }
       case 'RecordChargebackOnCard': {
         const amount = { amountMinor: a.amountMinor, currency: s.payment!.amount.currency };
@@ -154,7 +154,7 @@ export class ProcessExecutor {
           amount,
           now,
         };
-        return this.onCard(r.subscriptionId, chargeback, `dispute:${a.disputeId}:${a.status}`, metadata);
+        return this.onCard(r.subscriptionId, chargeback, `dispute:${a.disputeId}:${a.status}`, metadata, true);
       }
     }
   }
