@@ -112,7 +112,7 @@ const OPERATIONS: Record<string, OperationContract> = {
       400: [...WITH_BODY[400]!, 'IDEMPOTENCY_KEY_REQUIRED', 'IDEMPOTENCY_KEY_INVALID'],
       404: ['RENEWAL_NOT_FOUND'],
       409: ['RENEWAL_NOT_PAID', 'CONCURRENCY_CONFLICT'],
-      422: ['REFUND_EXCEEDS_PAYMENT'],
+      422: ['REFUND_EXCEEDS_PAYMENT', 'IDEMPOTENCY_KEY_REUSED'],
     },
   },
   RenewalsController_get: {
