@@ -144,6 +144,18 @@ export const paymentCases = (storage: StorageFactory): void => {
     expect((await renewal(subscriptionId, started.body.renewalId)).body.nextAction).toBeUndefined();
   });
 
+  it('books the provider’s fee on the capture, as its settlement report will show it', async () => {
+    const { subscriptionId } = await newCard(h);
+    await renew(subscriptionId, 'fee-1', 'card', 'tok_visa');
+    const events = (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events as { type: string; data: any }[];
+    const captured = events.find((e) => e.type === 'PaymentCaptured')!.data;
+    // 1,999 EUR cents less 20 % first order = 1,599; card tariff 1.4 % (22.386 → 22) + 25.
+    expect(captured).toMatchObject({ amount: { amountMinor: 1599, currency: 'EUR' }, fee: { amountMinor: 47, currency: 'EUR' } });
+    const settlement = await psp('GET', `/v1/settlements/${captured.capturedAt.slice(0, 10)}`);
+    const line = (await settlement.text()).split('\r\n').find((l) => l.includes(captured.paymentId))!;
+    expect(line.split(',').slice(6, 9)).toEqual(['1599', '47', '1552']);
+  });
+
   it('refunds part of a renewal for finance only, and claws back unused data pro rata', async () => {
     const { subscriptionId } = await newCard(h);
     const done = await renew(subscriptionId, 'refund-1', 'card', 'tok_visa');

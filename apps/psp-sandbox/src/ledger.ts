@@ -1,3 +1,4 @@
+import { chargeFee } from './settlement';
 import { ProviderDispute, ProviderEvent, ProviderEventType, ProviderPayment, ProviderRefund } from '@ledger/payments';
 import { Journal } from './journal';
 import { ApiError, JournalRecord, PaymentRecord, newId, nowIso } from './model';
@@ -165,7 +166,8 @@ export class PspLedger {
 
   private capturedNow(rec: PaymentRecord): ProviderPayment {
     const { nextAction: _gone, ...rest } = rec.payment;
-    return this.commit({ ...rec, payment: { ...rest, status: 'captured', capturedAt: nowIso() } }, 'payment.captured', {}, true);
+    const feeMinor = chargeFee(rest.method, rest.amount);
+    return this.commit({ ...rec, payment: { ...rest, status: 'captured', capturedAt: nowIso(), feeMinor } }, 'payment.captured', {}, true);
   }
 
   private commit(rec: PaymentRecord, type: ProviderEventType, extra: Extra = {}, captured = false): ProviderPayment {

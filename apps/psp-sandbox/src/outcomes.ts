@@ -1,3 +1,4 @@
+import { chargeFee } from './settlement';
 import { ProviderEventType, ProviderPayment } from '@ledger/payments';
 import { nowIso } from './model';
 import { CreatePaymentBody } from './validate';
@@ -34,7 +35,11 @@ export const firstState = (body: CreatePaymentBody, id: string, baseUrl: string)
     type: 'payment.requires_action',
     captured: false,
   });
-  const captured: FirstState = { payment: { ...base, capturedAt: base.createdAt }, type: 'payment.captured', captured: true };
+  const captured: FirstState = {
+    payment: { ...base, capturedAt: base.createdAt, feeMinor: chargeFee(base.method, base.amount) },
+    type: 'payment.captured',
+    captured: true,
+  };
   const declined = body.token.startsWith('tok_decline');
   if (body.method === 'paypal') return action('approve', 'paypal');
   if (body.method === 'apple_pay') return declined ? failed('apple_pay_declined') : captured;

@@ -23,6 +23,10 @@ const FEES: Record<PaymentMethodType, { bp: number; fixed: number }> = {
   paypal: { bp: 290, fixed: 35 },
 };
 
+/** What the provider keeps of a capture: booked on the payment when it is captured, and settled with it. */
+export const chargeFee = (method: PaymentMethodType, amount: { amountMinor: number; currency: string }): number =>
+  percentOf(amount, FEES[method].bp).amountMinor + FEES[method].fixed;
+
 interface Line {
   readonly sortId: string;
   readonly row: Record<(typeof SETTLEMENT_COLUMNS)[number], string | number>;
@@ -52,8 +56,8 @@ export const settlementCsv = (date: string, records: readonly PaymentRecord[]): 
   };
   for (const { payment: p } of records) {
     if (p.capturedAt !== undefined) {
-      const { bp, fixed } = FEES[p.method];
-      add(p, p.id, 'charge', p.amount.amountMinor, percentOf(p.amount, bp).amountMinor + fixed, p.capturedAt);
+      // Journals from before fees were booked on the payment: the same tariff.
+      add(p, p.id, 'charge', p.amount.amountMinor, p.feeMinor ?? chargeFee(p.method, p.amount), p.capturedAt);
     }
     for (const r of p.refunds) add(p, r.id, 'refund', -r.amountMinor, 0, r.createdAt);
     for (const d of p.disputes) if (d.status === 'lost' && d.resolvedAt) add(p, d.id, 'chargeback', -d.amountMinor, 0, d.resolvedAt);

@@ -42,6 +42,8 @@ export interface ProviderPayment {
   readonly disputes: readonly ProviderDispute[];
   readonly createdAt: string;
   readonly capturedAt?: string;
+  /** The provider's fee for the capture, in the payment's currency; present once captured. */
+  readonly feeMinor?: number;
 }
 
 export interface CreatePaymentRequest {

@@ -19,6 +19,8 @@ export interface PaymentSnapshot {
   readonly id: string;
   readonly status: 'requires_action' | 'approved' | 'captured' | 'failed' | 'canceled';
   readonly amount: Money;
+  /** The provider's fee, once captured. */
+  readonly feeMinor?: number;
   readonly failureReason?: string;
   readonly nextAction?: { readonly type: 'approve' | 'three_d_secure'; readonly url: string };
   readonly refunds: readonly { readonly reference: string; readonly amountMinor: number }[];

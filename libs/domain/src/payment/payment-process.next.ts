@@ -41,9 +41,10 @@ const beforeTheCard = (s: PaymentProcess, t: number, policy: LookupPolicy): Next
     // Money that does not match the price is not an entitlement: the renewal ends and it goes back.
     const same = p.amount.amountMinor === s.quote!.price.amountMinor && p.amount.currency === s.quote!.price.currency;
     if (!same) return act({ type: 'AbandonOnCard', reason: 'amount_mismatch' });
+    const fee = p.feeMinor !== undefined ? { fee: { amountMinor: p.feeMinor, currency: p.amount.currency } } : {};
     return act({
       type: 'RecordOutcome',
-      outcome: { status: 'captured', paymentId: r.paymentId, amount: p.amount, providerReference: p.id },
+      outcome: { status: 'captured', paymentId: r.paymentId, amount: p.amount, providerReference: p.id, ...fee },
     });
   }
   if (p?.status === 'failed') return fail(p.failureReason ?? 'payment_failed');

@@ -26,7 +26,14 @@ export interface SelectPlan extends Timed {
 }
 
 export type PaymentOutcome =
-  | { readonly status: 'captured'; readonly paymentId: string; readonly amount: Money; readonly providerReference: string }
+  | {
+      readonly status: 'captured';
+      readonly paymentId: string;
+      readonly amount: Money;
+      readonly providerReference: string;
+      /** What the provider keeps, when it says (booked so finance can match its settlement). */
+      readonly fee?: Money;
+    }
   | { readonly status: 'failed'; readonly paymentId: string; readonly reason: string };
 
 export interface RecordPaymentOutcome extends Timed {

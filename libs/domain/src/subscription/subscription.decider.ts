@@ -102,6 +102,7 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
         method: renewal.paymentMethod,
         providerReference: o.providerReference,
         capturedAt: c.now,
+        ...(o.fee ? { fee: o.fee } : {}),
       },
     },
     {

@@ -31,7 +31,16 @@ export type PlanSelected = DomainEvent<
 
 export type PaymentCaptured = DomainEvent<
   'PaymentCaptured',
-  { renewalId: string; paymentId: string; amount: Money; method: PaymentMethodType; providerReference: string; capturedAt: string }
+  {
+    renewalId: string;
+    paymentId: string;
+    amount: Money;
+    method: PaymentMethodType;
+    providerReference: string;
+    capturedAt: string;
+    /** The provider's fee, when it reported one (captures booked before fees were have none). */
+    fee?: Money;
+  }
 >;
 
 export type PaymentFailed = DomainEvent<'PaymentFailed', { renewalId: string; paymentId: string; reason: string; failedAt: string }>;

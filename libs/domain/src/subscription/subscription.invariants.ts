@@ -58,6 +58,11 @@ export const checkPaymentOutcome = (c: RecordPaymentOutcome): void => {
   else if (c.outcome.status === 'captured') {
     text(c.outcome.providerReference, 'providerReference');
     money(c.outcome.amount, 'amount');
+    if (c.outcome.fee) {
+      money(c.outcome.fee, 'fee');
+      if (c.outcome.fee.currency !== c.outcome.amount.currency || c.outcome.fee.amountMinor > c.outcome.amount.amountMinor)
+        refuse('fee', 'the fee is in the payment’s currency and at most its amount');
+    }
   } else refuse('outcome', 'a payment outcome is captured or failed');
 };
 

@@ -48,6 +48,10 @@ export class DataReader {
     return v;
   }
 
+  has(field: string): boolean {
+    return this.data[field] !== undefined;
+  }
+
   nullableTime(field: string): string | null {
     return this.data[field] === null ? null : this.time(field);
   }

@@ -39,6 +39,7 @@ export interface PaymentCapturedV1 {
   method: PaymentMethodV1;
   providerReference: string;
   capturedAt: string;
+  fee?: MoneyV1;
 }
 export interface PaymentFailedV1 {
   subscriptionId: string;
@@ -164,6 +165,7 @@ export const SUBSCRIPTION_MAPPERS: Readonly<Record<string, Mapper>> = {
     method: d.oneOf('method', METHODS),
     providerReference: d.str('providerReference'),
     capturedAt: d.time('capturedAt'),
+    ...(d.has('fee') ? { fee: d.money('fee') } : {}),
   }),
   PaymentFailed: (d, subscriptionId): PaymentFailedV1 => ({
     subscriptionId,

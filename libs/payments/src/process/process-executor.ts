@@ -30,6 +30,7 @@ const snapshotOf = (p: ProviderPayment): PaymentSnapshot => ({
   id: p.id,
   status: p.status,
   amount: p.amount,
+  ...(p.feeMinor !== undefined ? { feeMinor: p.feeMinor } : {}),
   ...(p.failureReason ? { failureReason: p.failureReason } : {}),
   ...(p.nextAction ? { nextAction: { type: p.nextAction.type, url: p.nextAction.url } } : {}),
   refunds: p.refunds.map((r) => ({ reference: r.reference, amountMinor: r.amountMinor })),
