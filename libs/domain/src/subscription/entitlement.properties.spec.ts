@@ -168,6 +168,19 @@ describe('refunds and chargebacks: conservation', () => {
       }
     }));
 
+  it('answers every refund and every lost chargeback with exactly one revocation naming it', () =>
+    forEvery(({ events }) => {
+      const causes = events.flatMap((e) =>
+        e.type === 'PaymentRefunded'
+          ? [e.data.refundId]
+          : e.type === 'ChargebackResolved' && e.data.outcome === 'lost'
+            ? [e.data.disputeId]
+            : [],
+      );
+      const revoked = events.flatMap((e) => (e.type === 'EntitlementRevoked' ? [e.data.causeId] : []));
+      expect(revoked).toEqual(causes);
+    }));
+
   it('moves the expiry back only by a revocation, and never to before its moment', () =>
     forEvery(({ before, after, events, now }) => {
       const prev = (before as ActiveCard).expiresAt;

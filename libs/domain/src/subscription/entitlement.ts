@@ -15,7 +15,8 @@ const DAY_MS = 86_400_000;
  * - validity: the renewal's period shrinks to `days × kept / paid`, but never below the part already
  *   served; the card's expiry moves earlier by what is taken, and never before `now`.
  *
- * Answers the event to append, or null when nothing is left to take back.
+ * Answers the event to append, even when nothing is left to take back (0 MB, the same expiry): finance
+ * matches every refund and lost chargeback to its revocation. Null only for a renewal never granted.
  */
 export const revokeEntitlement = (
   s: ActiveCard,
@@ -44,7 +45,6 @@ export const revokeEntitlement = (
     previousExpiry === null || msRevoked <= 0
       ? previousExpiry
       : new Date(Math.max(Date.parse(previousExpiry) - msRevoked, Math.min(Date.parse(now), Date.parse(previousExpiry)))).toISOString();
-  if (mbRevoked === 0 && newExpiry === previousExpiry) return null;
   return {
     type: 'EntitlementRevoked',
     data: { renewalId: r.renewalId, bucketId: g.bucketId, mbRevoked, previousExpiry, newExpiry, cause, causeId, revokedAt: now },
