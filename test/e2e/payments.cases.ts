@@ -198,6 +198,12 @@ export const paymentCases = (storage: StorageFactory): void => {
       (r) => r.body.dataRemainingMb === entitled - 1024,
     );
     expect(view.body.dataRemainingMb).toBe(entitled - 1024);
+    const history = await eventually(
+      () => renewal(subscriptionId, done.body.renewalId),
+      (r) => r.body.refundedMinor === half,
+    );
+    expect(history.body).toMatchObject({ refundedMinor: half, revokedMb: revoked.data.mbRevoked });
+    expect(history.body.history.map((e: { event: string }) => e.event).slice(-2)).toEqual(['PaymentRefunded', 'EntitlementRevoked']);
   });
 
   it('takes back all unused data on a lost chargeback, reported by webhook', async () => {
@@ -213,6 +219,11 @@ export const paymentCases = (storage: StorageFactory): void => {
       (r) => r.body.chargeback === 'lost' && r.body.revokedMb > 0,
     );
     expect(view.body).toMatchObject({ chargeback: 'lost', revokedMb: 10240 - 100 });
+    expect(view.body.history.map((e: { event: string }) => e.event).slice(-3)).toEqual([
+      'ChargebackOpened',
+      'ChargebackResolved',
+      'EntitlementRevoked',
+    ]);
     const card = await eventually(
       () => h.request('GET', `/v1/subscriptions/${subscriptionId}`),
       (r) => r.body.dataRemainingMb === 0,

@@ -53,9 +53,11 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
     const paymentId = deterministicId('payment', renewalId);
     const requestHash = fingerprintRequest(this.identity, cmd);
     const cardStream = subscriptionStreamId(cmd.subscriptionId);
-    const card = (await this.states.current(cardStream, subscriptionDecider)).state;
+    const [{ state: card }, known] = await Promise.all([
+      this.states.current(cardStream, subscriptionDecider),
+      this.processes.state(paymentId),
+    ]);
     if (card.status !== 'Active') throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${cmd.subscriptionId} does not exist`);
-    const known = await this.processes.state(paymentId);
     const request = known.request ?? (await this.priced(cmd, card, this.request(cmd, card, renewalId, paymentId, requestHash)));
     const metadata = eventMetadata(cmd.ctx, cmd.idempotencyKey);
     const started = this.processes.receive(paymentId, { type: 'StartRenewal', request: { ...request, requestHash } }, metadata);
