@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { signWebhook } from '@ledger/payments';
 import { Harness, PSP_TEST_KEYS, StorageFactory, eventTypes, eventually, newCard, startHarness } from './ledger-harness';
 
@@ -229,5 +230,59 @@ export const paymentCases = (storage: StorageFactory): void => {
       (r) => r.body.dataRemainingMb === 0,
     );
     expect(card.body.dataRemainingMb).toBe(0);
+  });
+
+  it('lists the day’s payments for finance as JSON and as CSV, and refuses a card owner', async () => {
+    const { subscriptionId } = await newCard(h);
+    const paid = await renew(subscriptionId, 'fin-1', 'card', 'tok_visa');
+    await renew(subscriptionId, 'fin-2', 'card', 'tok_decline_fin');
+    const finance = await h.staffToken('finance');
+    const today = new Date().toISOString().slice(0, 10);
+    const all = async () => {
+      const out: any[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const q = `/v1/finance/payments?date=${today}&limit=50${after ? `&after=${after}` : ''}`;
+        const page = await h.request('GET', q, undefined, { authorization: `Bearer ${finance}` });
+        expect(page.status).toBe(200);
+        out.push(...page.body.payments);
+        if (!page.body.next) return out;
+        after = page.body.next;
+      }
+    };
+    const mine = await eventually(
+      async () => (await all()).filter((p) => p.subscriptionId === subscriptionId),
+      (rows) => rows.length === 2 && rows.every((r) => r.status !== 'pending'),
+    );
+    const captured = mine.find((p) => p.renewalId === paid.body.renewalId);
+    expect(captured).toMatchObject({
+      status: 'captured',
+      method: 'card',
+      amountMinor: 1599,
+      feeMinor: 47,
+      netMinor: 1552,
+      entitlementGranted: true,
+    });
+    expect(captured.accountId).toEqual(expect.any(String));
+    expect(captured.promotions).toBe('first-order');
+    expect(mine.find((p) => p.renewalId !== paid.body.renewalId)).toMatchObject({ status: 'failed', feeMinor: null });
+    const csv = await h.request('GET', `/v1/finance/payments?date=${today}&format=csv&limit=10000`, undefined, {
+      authorization: `Bearer ${finance}`,
+    });
+    expect(csv.contentType).toContain('text/csv');
+    const rows = parse(csv.body as string, { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.renewalId === paid.body.renewalId)).toMatchObject({
+      amountMinor: '1599',
+      feeMinor: '47',
+      status: 'captured',
+    });
+    const owner = await h.request('GET', `/v1/finance/payments?date=${today}`);
+    expect([401, 403]).toContain(owner.status);
+    const asOwner = await h.request('GET', `/v1/finance/payments?date=${today}`, undefined, {
+      authorization: `Bearer ${(await h.signUp()).accessToken}`,
+    });
+    expect(asOwner.status).toBe(403);
+    const bad = await h.request('GET', `/v1/finance/payments?date=2026-02-30`, undefined, { authorization: `Bearer ${finance}` });
+    expect(bad.body).toMatchObject({ status: 400, field: 'date' });
   });
 };

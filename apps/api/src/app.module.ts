@@ -26,6 +26,8 @@ import { RecordUsageBatchHandler } from './usage/record-usage-batch.handler';
 import { HealthController } from './health/health.controller';
 import { PspWebhooksController } from './payments/psp-webhooks.controller';
 import { RefundsController } from './payments/refunds.controller';
+import { FinanceController } from './finance/finance.controller';
+import { ListPaymentsHandler } from './finance/list-payments.query';
 
 @Module({})
 export class AppModule {
@@ -52,6 +54,7 @@ export class AppModule {
         HealthController,
         PspWebhooksController,
         RefundsController,
+        FinanceController,
       ],
       providers: [
         VerifyAccountHandler,
@@ -66,6 +69,7 @@ export class AppModule {
         GetRenewalHandler,
         RecordUsageHandler,
         RecordUsageBatchHandler,
+        ListPaymentsHandler,
         { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
       ],
     };

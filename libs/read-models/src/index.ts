@@ -3,6 +3,8 @@ export * from './card-balance/card-balance.entity';
 export * from './card-balance/card-balance.projection';
 export * from './renewal/renewal.entity';
 export * from './renewal/renewal.projection';
+export * from './payment/payment.entity';
+export * from './payment/payment.projection';
 export * from './checkpoint/checkpoint.entity';
 export * from './checkpoint/projection-runner';
 export * from './checkpoint/projection-position';

@@ -1,5 +1,6 @@
 import { CardBalanceProjection } from './card-balance/card-balance.projection';
 import { RenewalProjection } from './renewal/renewal.projection';
+import { PaymentProjection } from './payment/payment.projection';
 import { ProjectionRunner, RunnerLogger } from './checkpoint/projection-runner';
 import { LedgerStorage } from './database/ledger-storage';
 import { Projection } from './projection';
@@ -7,6 +8,7 @@ import { Projection } from './projection';
 const CATALOGUE: Readonly<Record<string, (suffix: string) => Projection>> = {
   card_balance: (suffix) => new CardBalanceProjection(suffix),
   renewal: (suffix) => new RenewalProjection(suffix),
+  payment: (suffix) => new PaymentProjection(suffix),
 };
 
 export const LEDGER_PROJECTION_NAMES: readonly string[] = Object.keys(CATALOGUE);

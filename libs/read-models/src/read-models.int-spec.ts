@@ -46,6 +46,7 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
         'identity_account',
         'card_iccid',
         'renewal',
+        'payment',
       ]),
     );
     // Every registered migration ran, in order, and was recorded.

@@ -8,6 +8,8 @@ interface OperationContract {
   /** Who may call it, in words for the document; absent: anyone (no token). */
   readonly who?: string;
   readonly errors: Codes;
+  /** Also answers text/csv (`format=csv`). */
+  readonly csv?: true;
   readonly links?: Record<string, { operationId: string; parameters: Record<string, string>; requestBody?: object; description: string }>;
 }
 
@@ -115,6 +117,12 @@ const OPERATIONS: Record<string, OperationContract> = {
       422: ['REFUND_EXCEEDS_PAYMENT', 'IDEMPOTENCY_KEY_REUSED'],
     },
   },
+  FinanceController_payments: {
+    success: [200, 'PaymentPage'],
+    who: 'finance',
+    csv: true,
+    errors: { 400: ['VALIDATION_FAILED'] },
+  },
   RenewalsController_get: {
     success: [200, 'Renewal'],
     who: READERS,
@@ -189,7 +197,14 @@ export const applyContract = (doc: OpenAPIObject): OpenAPIObject => {
       op.responses = {
         [status]: {
           description: schema ?? 'done; no body',
-          ...(schema ? { content: { 'application/json': { schema: ref(schema) } } } : {}),
+          ...(schema
+            ? {
+                content: {
+                  'application/json': { schema: ref(schema) },
+                  ...(contract.csv ? { 'text/csv': { schema: { type: 'string', description: 'RFC 4180, a header row' } } } : {}),
+                },
+              }
+            : {}),
           ...(contract.links ? { links: contract.links } : {}),
         },
       };

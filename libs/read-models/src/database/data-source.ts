@@ -9,15 +9,25 @@ import { ProjectionStatus1765000000000 } from '../migrations/1765000000000-proje
 import { ProjectionQuarantine1766000000000 } from '../migrations/1766000000000-projection-quarantine';
 import { Identity1767000000000 } from '../migrations/1767000000000-identity';
 import { PaymentLifecycle1768000000000 } from '../migrations/1768000000000-payment-lifecycle';
+import { Payments1769000000000 } from '../migrations/1769000000000-payments';
+import { PaymentEntity } from '../payment/payment.entity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
-export const READ_MODEL_ENTITIES = [CardBalanceEntity, RenewalEntity, CheckpointEntity, ProjectionStatusEntity, AccountContactEntity];
+export const READ_MODEL_ENTITIES = [
+  CardBalanceEntity,
+  RenewalEntity,
+  PaymentEntity,
+  CheckpointEntity,
+  ProjectionStatusEntity,
+  AccountContactEntity,
+];
 export const READ_MODEL_MIGRATIONS = [
   InitialReadModels1764000000000,
   ProjectionStatus1765000000000,
   ProjectionQuarantine1766000000000,
   Identity1767000000000,
   PaymentLifecycle1768000000000,
+  Payments1769000000000,
 ];
 
 export type ReadModelDatabase =

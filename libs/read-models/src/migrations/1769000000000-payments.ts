@@ -1,0 +1,42 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The payments read model ([10]): every renewal's payment attempt for finance. Filled from the
+ * events by its projection; on an existing database, `npm run projections -- rebuild payment` fills it
+ * from the whole log (the projector alone starts it from its current checkpoint).
+ */
+export class Payments1769000000000 implements MigrationInterface {
+  name = 'Payments1769000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE payment (
+      payment_id text PRIMARY KEY,
+      renewal_id text NOT NULL,
+      subscription_id text NOT NULL,
+      plan_id text NOT NULL,
+      method text NOT NULL,
+      currency text NOT NULL,
+      list_minor integer NOT NULL,
+      discounts jsonb NOT NULL,
+      amount_minor integer NOT NULL,
+      status text NOT NULL,
+      provider_reference text NULL,
+      fee_minor integer NULL,
+      selected_at timestamptz NOT NULL,
+      captured_at timestamptz NULL,
+      refunded_minor integer NOT NULL,
+      chargeback text NULL,
+      chargeback_lost_minor integer NOT NULL,
+      entitlement_granted boolean NOT NULL,
+      revocations integer NOT NULL,
+      history jsonb NOT NULL,
+      last_revision integer NOT NULL,
+      last_position bigint NOT NULL)`);
+    await q.query('CREATE INDEX payment_captured_at ON payment (captured_at)');
+    await q.query('CREATE INDEX payment_subscription ON payment (subscription_id)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE payment');
+  }
+}
