@@ -17,3 +17,4 @@ export * from './payment/payment-process.events';
 export * from './payment/payment-process.state';
 export * from './payment/payment-process.decider';
 export * from './payment/payment-process.next';
+export * from './finance/settlement-matching';

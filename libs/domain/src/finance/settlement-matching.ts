@@ -1,0 +1,145 @@
+/**
+ * Settlement matching ([10]): the ledger's money movements of a day against the provider's
+ * settlement lines, line by line on our payment reference. No tolerance: a fee the ledger did not
+ * book, or booked differently, is a break like a missing line.
+ */
+export type MovementKind = 'charge' | 'refund' | 'chargeback';
+
+/** Money that moved in the ledger: a capture (gross > 0, its fee as booked), a refund or a lost chargeback (gross < 0). */
+export interface LedgerMovement {
+  readonly reference: string;
+  readonly kind: MovementKind;
+  readonly currency: string;
+  readonly grossMinor: number;
+  /** Charges: the fee the ledger booked at capture, null when it booked none. Refunds and chargebacks: 0. */
+  readonly feeMinor: number | null;
+  readonly at: string;
+}
+
+/** One line of the provider's settlement report. */
+export interface SettlementLine {
+  readonly line: number;
+  readonly payoutId: string;
+  readonly reference: string;
+  readonly kind: MovementKind;
+  readonly currency: string;
+  readonly grossMinor: number;
+  readonly feeMinor: number;
+  readonly netMinor: number;
+  readonly at: string;
+}
+
+export type BreakKind =
+  | 'missing_in_ledger'
+  | 'missing_at_provider'
+  | 'amount_mismatch'
+  | 'currency_mismatch'
+  | 'fee_not_booked'
+  | 'fee_mismatch'
+  | 'net_mismatch'
+  | 'duplicate'
+  | 'timing';
+
+export interface Break {
+  readonly kind: BreakKind;
+  readonly reference: string;
+  readonly movement: MovementKind;
+  readonly detail: string;
+  readonly line?: number;
+}
+
+export interface MatchOptions {
+  /** When the matching runs: a ledger charge not yet settled is pending until `graceHours` after it, then a break. */
+  readonly now: string;
+  readonly graceHours: number;
+}
+
+export interface MatchResult {
+  readonly matched: number;
+  /** Captured in the ledger, not yet in a settlement, still within the grace period. */
+  readonly pending: readonly LedgerMovement[];
+  /** Sorted by reference, movement, kind, line: the same inputs give the same order. */
+  readonly breaks: readonly Break[];
+}
+
+const keyOf = (m: { reference: string; kind: MovementKind }): string => `${m.reference}\u0000${m.kind}`;
+
+/**
+ * Matches each settlement line to one ledger movement of the same reference and kind (several
+ * refunds of one payment pair by amount first, then in time order). What is left on either side is
+ * a break, except a ledger charge still inside its grace period.
+ */
+export const matchSettlement = (
+  ledger: readonly LedgerMovement[],
+  lines: readonly SettlementLine[],
+  options: MatchOptions,
+): MatchResult => {
+  const open = new Map<string, LedgerMovement[]>();
+  for (const m of [...ledger].sort((a, b) => cmp(a.at, b.at))) {
+    const k = keyOf(m);
+    const list = open.get(k);
+    if (list) list.push(m);
+    else open.set(k, [m]);
+  }
+  const breaks: Break[] = [];
+  const seen = new Set<string>();
+  let matched = 0;
+  for (const l of lines) {
+    const identity = `${l.payoutId}\u0000${keyOf(l)}\u0000${l.grossMinor}\u0000${l.at}`;
+    const base = { reference: l.reference, movement: l.kind, line: l.line };
+    if (seen.has(identity)) {
+      breaks.push({ ...base, kind: 'duplicate', detail: `the provider reports this ${l.kind} twice` });
+      continue;
+    }
+    seen.add(identity);
+    if (l.grossMinor - l.feeMinor !== l.netMinor)
+      breaks.push({ ...base, kind: 'net_mismatch', detail: `gross ${l.grossMinor} − fee ${l.feeMinor} ≠ net ${l.netMinor}` });
+    const candidates = open.get(keyOf(l));
+    if (!candidates?.length) {
+      breaks.push({
+        ...base,
+        kind: 'missing_in_ledger',
+        detail: `the provider settled ${l.grossMinor} ${l.currency} the ledger never recorded`,
+      });
+      continue;
+    }
+    const at = Math.max(
+      0,
+      candidates.findIndex((m) => m.grossMinor === l.grossMinor && m.currency === l.currency),
+    );
+    const [m] = candidates.splice(at, 1);
+    matched++;
+    if (m.currency !== l.currency)
+      breaks.push({ ...base, kind: 'currency_mismatch', detail: `ledger ${m.currency}, provider ${l.currency}` });
+    else if (m.grossMinor !== l.grossMinor)
+      breaks.push({ ...base, kind: 'amount_mismatch', detail: `ledger ${m.grossMinor}, provider ${l.grossMinor} ${l.currency}` });
+    if (m.kind === 'charge' && m.feeMinor === null && l.feeMinor !== 0)
+      breaks.push({ ...base, kind: 'fee_not_booked', detail: `the provider kept ${l.feeMinor} ${l.currency} the ledger did not book` });
+    else if ((m.feeMinor ?? 0) !== l.feeMinor)
+      breaks.push({ ...base, kind: 'fee_mismatch', detail: `ledger fee ${m.feeMinor ?? 0}, provider ${l.feeMinor} ${l.currency}` });
+  }
+  const pending: LedgerMovement[] = [];
+  const graceMs = options.graceHours * 3_600_000;
+  for (const rest of open.values())
+    for (const m of rest) {
+      const due = Date.parse(m.at) + graceMs;
+      if (m.kind === 'charge' && Date.parse(options.now) < due) pending.push(m);
+      else
+        breaks.push({
+          reference: m.reference,
+          movement: m.kind,
+          kind: m.kind === 'charge' ? 'timing' : 'missing_at_provider',
+          detail:
+            m.kind === 'charge'
+              ? `captured ${m.at}, not settled within ${options.graceHours} h`
+              : `the ledger recorded this ${m.kind} (${m.grossMinor} ${m.currency}); the provider did not settle it`,
+        });
+    }
+  breaks.sort(
+    (a, b) => cmp(a.reference, b.reference) || cmp(a.movement, b.movement) || cmp(a.kind, b.kind) || (a.line ?? 0) - (b.line ?? 0),
+  );
+  pending.sort((a, b) => cmp(a.reference, b.reference) || cmp(a.at, b.at));
+  return { matched, pending, breaks };
+};
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
