@@ -29,6 +29,7 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect(res.body.status).toBe('ok');
     expect(res.body.projections.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([
       ['card_balance', 'running'],
+      ['money_movement', 'running'],
       ['payment', 'running'],
       ['renewal', 'running'],
     ]);

@@ -5,6 +5,7 @@ export * from './renewal/renewal.entity';
 export * from './renewal/renewal.projection';
 export * from './payment/payment.entity';
 export * from './payment/payment.projection';
+export * from './money-movement/money-movement.projection';
 export * from './checkpoint/checkpoint.entity';
 export * from './checkpoint/projection-runner';
 export * from './checkpoint/projection-position';

@@ -47,6 +47,7 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
         'card_iccid',
         'renewal',
         'payment',
+        'money_movement',
       ]),
     );
     // Every registered migration ran, in order, and was recorded.

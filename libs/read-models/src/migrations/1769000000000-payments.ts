@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The payments read model ([10]): every renewal's payment attempt for finance. Filled from the
+ * The payments read model ([10]): every renewal's payment attempt for finance, and every movement
+ * of money (capture, refund, lost chargeback) the ledger booked. Filled from the
  * events by its projection; on an existing database, `npm run projections -- rebuild payment` fills it
  * from the whole log (the projector alone starts it from its current checkpoint).
  */
@@ -34,9 +35,24 @@ export class Payments1769000000000 implements MigrationInterface {
       last_position bigint NOT NULL)`);
     await q.query('CREATE INDEX payment_captured_at ON payment (captured_at)');
     await q.query('CREATE INDEX payment_subscription ON payment (subscription_id)');
+    // Every movement of money the ledger booked: the ledger side of settlement matching, by day.
+    await q.query(`CREATE TABLE money_movement (
+      movement_id text PRIMARY KEY,
+      reference text NOT NULL,
+      kind text NOT NULL,
+      subscription_id text NOT NULL,
+      renewal_id text NOT NULL,
+      currency text NOT NULL,
+      gross_minor integer NOT NULL,
+      fee_minor integer NULL,
+      occurred_at timestamptz NOT NULL,
+      last_revision integer NOT NULL,
+      last_position bigint NOT NULL)`);
+    await q.query('CREATE INDEX money_movement_occurred_at ON money_movement (occurred_at, movement_id)');
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE money_movement');
     await q.query('DROP TABLE payment');
   }
 }
