@@ -24,3 +24,5 @@ export * from './database/ledger-storage';
 export * from './database/storage-config';
 export * from './ledger-projector';
 export * from './status/quarantine.store';
+export * from './finance/settlement-file';
+export * from './finance/reconciliation';

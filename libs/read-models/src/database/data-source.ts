@@ -10,6 +10,7 @@ import { ProjectionQuarantine1766000000000 } from '../migrations/1766000000000-p
 import { Identity1767000000000 } from '../migrations/1767000000000-identity';
 import { PaymentLifecycle1768000000000 } from '../migrations/1768000000000-payment-lifecycle';
 import { Payments1769000000000 } from '../migrations/1769000000000-payments';
+import { ReconciliationRuns1770000000000 } from '../migrations/1770000000000-reconciliation-runs';
 import { PaymentEntity } from '../payment/payment.entity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
@@ -28,6 +29,7 @@ export const READ_MODEL_MIGRATIONS = [
   Identity1767000000000,
   PaymentLifecycle1768000000000,
   Payments1769000000000,
+  ReconciliationRuns1770000000000,
 ];
 
 export type ReadModelDatabase =

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Break, LedgerMovement, MatchResult, SettlementLine, matchSettlement } from '@ledger/domain';
+import { canonicalJson } from '@ledger/event-store';
+import { parseSettlement } from './settlement-file';
+
+export interface ReconcileInput {
+  /** The UTC day the settlement report covers, YYYY-MM-DD. */
+  readonly day: string;
+  readonly settlement: Buffer;
+  /** Pending or timing break is judged at this instant; pass the same one to reproduce a run. */
+  readonly asOf: string;
+  readonly graceHours: number;
+}
+
+export interface ReconcileRun {
+  readonly seq: number;
+  readonly hash: string;
+  readonly previousHash: string;
+  /** Canonical JSON: the same inputs give these same bytes. */
+  readonly report: string;
+  readonly reportSha256: string;
+  readonly breaks: readonly Break[];
+  readonly result: MatchResult;
+}
+
+const GENESIS = '0'.repeat(64);
+const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
+
+type Totals = Record<string, { charges: number; fees: number; refunds: number; chargebacks: number; net: number; count: number }>;
+
+const totals = (items: readonly { currency: string; kind: string; grossMinor: number; feeMinor: number | null }[]): Totals => {
+  const out: Totals = {};
+  for (const m of items) {
+    const t = (out[m.currency] ??= { charges: 0, fees: 0, refunds: 0, chargebacks: 0, net: 0, count: 0 });
+    t.count++;
+    if (m.kind === 'charge') t.charges += m.grossMinor;
+    if (m.kind === 'refund') t.refunds += m.grossMinor;
+    if (m.kind === 'chargeback') t.chargebacks += m.grossMinor;
+    t.fees += m.feeMinor ?? 0;
+    t.net += m.grossMinor - (m.feeMinor ?? 0);
+  }
+  return out;
+};
+
+/** The ledger's movements of the day, in a stable order (their SHA-256 names the ledger input of a run). */
+export const ledgerMovements = async (dataSource: DataSource, day: string): Promise<LedgerMovement[]> => {
+  const rows: Record<string, any>[] = await dataSource.query(
+    `SELECT reference, kind, currency, gross_minor, fee_minor, occurred_at FROM money_movement
+     WHERE occurred_at >= $1::timestamptz AND occurred_at < $1::timestamptz + interval '1 day' ORDER BY movement_id`,
+    [`${day}T00:00:00.000Z`],
+  );
+  return rows.map((r) => ({
+    reference: r.reference,
+    kind: r.kind,
+    currency: r.currency,
+    grossMinor: r.gross_minor,
+    feeMinor: r.fee_minor,
+    at: new Date(r.occurred_at).toISOString(),
+  }));
+};
+
+/**
+ * One reconciliation run: the day's ledger movements against the provider's settlement file, its
+ * report stored and chained by hash to the run before (any day). Runs are never rewritten; a re-run
+ * on the same inputs appends a run with the same report bytes.
+ */
+export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput): Promise<ReconcileRun> => {
+  const lines: SettlementLine[] = parseSettlement(input.settlement.toString('utf8'));
+  const ledger = await ledgerMovements(dataSource, input.day);
+  const result = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
+  const report = canonicalJson({
+    day: input.day,
+    asOf: input.asOf,
+    graceHours: input.graceHours,
+    inputs: { settlementSha256: sha256(input.settlement), ledgerSha256: sha256(canonicalJson(ledger)) },
+    matched: result.matched,
+    pending: result.pending,
+    breaks: result.breaks,
+    totals: { ledger: totals(ledger), provider: totals(lines) },
+  });
+  const reportSha256 = sha256(report);
+  return dataSource.transaction(async (em) => {
+    // One chain: a run waits for the one before it to be stored.
+    await em.query('LOCK TABLE reconciliation_run IN EXCLUSIVE MODE');
+    const [last] = await em.query('SELECT hash FROM reconciliation_run ORDER BY seq DESC LIMIT 1');
+    const previousHash: string = last?.hash ?? GENESIS;
+    const inputs = JSON.parse(report).inputs as { settlementSha256: string; ledgerSha256: string };
+    const hash = sha256([previousHash, input.day, inputs.settlementSha256, inputs.ledgerSha256, reportSha256].join('\n'));
+    const [row] = await em.query(
+      `INSERT INTO reconciliation_run (day, settlement_sha256, ledger_sha256, report_sha256, breaks, previous_hash, hash, report)
+       VALUES ($1::date, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+      [input.day, inputs.settlementSha256, inputs.ledgerSha256, reportSha256, result.breaks.length, previousHash, hash, report],
+    );
+    return { seq: Number(row.seq), hash, previousHash, report, reportSha256, breaks: result.breaks, result };
+  });
+};
+
+/** Recomputes every run's hash from its stored fields and its predecessor: the first that does not hold, or null. */
+export const verifyRunChain = async (dataSource: DataSource): Promise<{ seq: number; reason: string } | null> => {
+  const runs: Record<string, any>[] = await dataSource.query(
+    "SELECT seq, to_char(day, 'YYYY-MM-DD') AS day, settlement_sha256, ledger_sha256, report_sha256, previous_hash, hash, report FROM reconciliation_run ORDER BY seq",
+  );
+  let previous = GENESIS;
+  for (const r of runs) {
+    if (sha256(r.report) !== r.report_sha256) return { seq: Number(r.seq), reason: 'the stored report does not match its hash' };
+    if (r.previous_hash !== previous) return { seq: Number(r.seq), reason: 'the chain to the previous run is broken' };
+    const hash = sha256([previous, r.day, r.settlement_sha256, r.ledger_sha256, r.report_sha256].join('\n'));
+    if (hash !== r.hash) return { seq: Number(r.seq), reason: 'the run hash does not match its fields' };
+    previous = r.hash;
+  }
+  return null;
+};
