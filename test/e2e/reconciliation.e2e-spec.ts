@@ -162,5 +162,22 @@ describe('reconciling a day of traffic against the sandbox provider’s settleme
     expect(again.report).toBe(run.report);
     expect(again.previousHash).toBe(run.hash);
     expect(await verifyRunChain(h.ledger.storage.dataSource)).toBeNull();
+
+    // Finance reads the runs; a card owner may not.
+    const auth = { authorization: `Bearer ${finance}` };
+    const runs = await h.request('GET', `/v1/finance/reconciliations?day=${day}`, undefined, auth);
+    expect(runs.body.runs.map((r: { seq: number; hash: string }) => [r.seq, r.hash])).toEqual([
+      [run.seq, run.hash],
+      [again.seq, again.hash],
+    ]);
+    const one = await h.request('GET', `/v1/finance/reconciliations/${run.seq}`, undefined, auth);
+    expect(one.body.report).toEqual(JSON.parse(run.report));
+    const csv = await h.request('GET', `/v1/finance/reconciliations/${run.seq}?format=csv`, undefined, auth);
+    expect(String(csv.body).split('\r\n').filter(Boolean)).toHaveLength(1 + 3);
+    const owner = await h.request('GET', `/v1/finance/reconciliations?day=${day}`, undefined, {
+      authorization: `Bearer ${cards[0].owner.accessToken}`,
+    });
+    expect(owner.status).toBe(403);
+    expect((await h.request('GET', `/v1/finance/reconciliations/999999`, undefined, auth)).body.code).toBe('RUN_NOT_FOUND');
   });
 });

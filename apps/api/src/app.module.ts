@@ -28,6 +28,7 @@ import { PspWebhooksController } from './payments/psp-webhooks.controller';
 import { RefundsController } from './payments/refunds.controller';
 import { FinanceController } from './finance/finance.controller';
 import { ListPaymentsHandler } from './finance/list-payments.query';
+import { GetRunHandler, ListRunsHandler } from './finance/reconciliation-runs.query';
 
 @Module({})
 export class AppModule {
@@ -70,6 +71,8 @@ export class AppModule {
         RecordUsageHandler,
         RecordUsageBatchHandler,
         ListPaymentsHandler,
+        ListRunsHandler,
+        GetRunHandler,
         { provide: APP_GUARD, useClass: LedgerThrottlerGuard },
       ],
     };

@@ -1,22 +1,24 @@
-import { Controller, Get, Query as QueryParam, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParam, Res } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Allow } from '../auth/access.decorator';
 import { ProblemException } from '../http/problem';
 import { ListPaymentsQuery, PaymentPage, paymentsCsv } from './list-payments.query';
+import { GetRunQuery, ListRunsQuery } from './reconciliation-runs.query';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 
-const day = (value: string | undefined): string => {
+const day = (value: string | undefined, field = 'date'): string => {
   if (
     !value ||
     !DAY.test(value) ||
     Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
     new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
   )
-    throw new ProblemException(400, 'VALIDATION_FAILED', 'date must be a calendar day YYYY-MM-DD (UTC)', 'date');
+    throw new ProblemException(400, 'VALIDATION_FAILED', `${field} must be a calendar day YYYY-MM-DD (UTC)`, field);
   return value;
 };
 
@@ -53,5 +55,28 @@ export class FinanceController {
     if (page.next)
       void reply.header('link', `</v1/finance/payments?date=${page.date}&after=${page.next}&limit=${n}&format=csv>; rel="next"`);
     return paymentsCsv(page);
+  }
+
+  @Get('reconciliations')
+  @ApiQuery({ name: 'day', required: true, description: 'UTC day, YYYY-MM-DD' })
+  @Allow(['finance'])
+  runs(@QueryParam('day') dayParam?: string) {
+    return this.queries.execute(new ListRunsQuery(day(dayParam, 'day')));
+  }
+
+  @Get('reconciliations/:seq')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @Allow(['finance'])
+  async run(@Param('seq') seqParam: string, @Res({ passthrough: true }) reply: FastifyReply, @QueryParam('format') format?: string) {
+    if (!/^\d{1,15}$/.test(seqParam)) throw new ProblemException(400, 'VALIDATION_FAILED', 'seq must be a run number', 'seq');
+    if (format !== undefined && format !== 'json' && format !== 'csv')
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'format must be json or csv', 'format');
+    const { run, report } = await this.queries.execute(new GetRunQuery(Number(seqParam)));
+    const parsed = JSON.parse(report) as { breaks: { kind: string; reference: string; movement: string; line?: number; detail: string }[] };
+    if (format !== 'csv') return { run, report: parsed };
+    void reply.header('content-type', 'text/csv; charset=utf-8');
+    void reply.header('content-disposition', `attachment; filename="reconciliation-${run.day}-${run.seq}.csv"`);
+    const rows = parsed.breaks.map((b) => [b.kind, b.reference, b.movement, b.line ?? '', b.detail]);
+    return stringify(rows, { header: true, columns: ['kind', 'reference', 'movement', 'line', 'detail'], record_delimiter: 'windows' });
   }
 }

@@ -123,6 +123,13 @@ const OPERATIONS: Record<string, OperationContract> = {
     csv: true,
     errors: { 400: ['VALIDATION_FAILED'] },
   },
+  FinanceController_runs: { success: [200, 'ReconciliationRuns'], who: 'finance', errors: { 400: ['VALIDATION_FAILED'] } },
+  FinanceController_run: {
+    success: [200, 'ReconciliationRun'],
+    who: 'finance',
+    csv: true,
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['RUN_NOT_FOUND'] },
+  },
   RenewalsController_get: {
     success: [200, 'Renewal'],
     who: READERS,

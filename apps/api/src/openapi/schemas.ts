@@ -154,6 +154,28 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }),
     },
   }),
+  ReconciliationRuns: obj(['day', 'runs'], {
+    day: { type: 'string' },
+    runs: { type: 'array', items: { $ref: '#/components/schemas/ReconciliationRunSummary' } },
+  }),
+  ReconciliationRunSummary: obj(['seq', 'day', 'breaks', 'hash', 'previousHash'], {
+    seq: { type: 'integer' },
+    day: { type: 'string' },
+    breaks: { type: 'integer' },
+    settlementSha256: { type: 'string' },
+    ledgerSha256: { type: 'string' },
+    reportSha256: { type: 'string', description: 'SHA-256 of the stored report (canonical JSON)' },
+    previousHash: { type: 'string' },
+    hash: { type: 'string', description: 'SHA-256 over the previous hash, the day and the three SHA-256 above' },
+    ranAt: time,
+  }),
+  ReconciliationRun: obj(['run', 'report'], {
+    run: { $ref: '#/components/schemas/ReconciliationRunSummary' },
+    report: {
+      type: 'object',
+      description: 'day, asOf, graceHours, inputs, matched, pending, breaks, totals (ledger and provider, per currency)',
+    },
+  }),
   Refund: obj(['refundId', 'renewalId', 'status', 'amountMinor'], {
     refundId: uuid,
     renewalId: uuid,
