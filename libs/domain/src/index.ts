@@ -18,3 +18,4 @@ export * from './payment/payment-process.state';
 export * from './payment/payment-process.decider';
 export * from './payment/payment-process.next';
 export * from './finance/settlement-matching';
+export * from './finance/entitlement-matching';

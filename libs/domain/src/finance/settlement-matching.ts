@@ -38,7 +38,11 @@ export type BreakKind =
   | 'fee_mismatch'
   | 'net_mismatch'
   | 'duplicate'
-  | 'timing';
+  | 'timing'
+  | 'entitlement_missing'
+  | 'cash_missing'
+  | 'revocation_missing'
+  | 'revocation_orphan';
 
 export interface Break {
   readonly kind: BreakKind;

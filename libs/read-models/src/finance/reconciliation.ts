@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Break, LedgerMovement, MatchResult, SettlementLine, matchSettlement } from '@ledger/domain';
+import { Break, LedgerMovement, MatchResult, PaymentEntitlement, SettlementLine, matchEntitlements, matchSettlement } from '@ledger/domain';
 import { canonicalJson } from '@ledger/event-store';
 import { parseSettlement } from './settlement-file';
 
@@ -60,6 +60,25 @@ export const ledgerMovements = async (dataSource: DataSource, day: string): Prom
   }));
 };
 
+/** The day's payments (captured that day, or extended that day without a capture) for entitlement to cash. */
+export const paymentEntitlements = async (dataSource: DataSource, day: string): Promise<PaymentEntitlement[]> => {
+  const rows: Record<string, any>[] = await dataSource.query(
+    `SELECT payment_id, captured_at, entitlement_granted, refunds, chargebacks_lost, revocations FROM payment
+     WHERE (captured_at >= $1::timestamptz AND captured_at < $1::timestamptz + interval '1 day')
+        OR (captured_at IS NULL AND entitlement_granted AND selected_at >= $1::timestamptz AND selected_at < $1::timestamptz + interval '1 day')
+     ORDER BY payment_id`,
+    [`${day}T00:00:00.000Z`],
+  );
+  return rows.map((r) => ({
+    reference: r.payment_id,
+    captured: r.captured_at !== null,
+    granted: r.entitlement_granted,
+    refunds: r.refunds,
+    chargebacksLost: r.chargebacks_lost,
+    revocations: r.revocations,
+  }));
+};
+
 /**
  * One reconciliation run: the day's ledger movements against the provider's settlement file, its
  * report stored and chained by hash to the run before (any day). Runs are never rewritten; a re-run
@@ -68,12 +87,20 @@ export const ledgerMovements = async (dataSource: DataSource, day: string): Prom
 export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput): Promise<ReconcileRun> => {
   const lines: SettlementLine[] = parseSettlement(input.settlement.toString('utf8'));
   const ledger = await ledgerMovements(dataSource, input.day);
-  const result = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
+  const settled = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
+  const entitlements = await paymentEntitlements(dataSource, input.day);
+  const order = (a: Break, b: Break) =>
+    a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
+  const result: MatchResult = { ...settled, breaks: [...settled.breaks, ...matchEntitlements(entitlements)].sort(order) };
   const report = canonicalJson({
     day: input.day,
     asOf: input.asOf,
     graceHours: input.graceHours,
-    inputs: { settlementSha256: sha256(input.settlement), ledgerSha256: sha256(canonicalJson(ledger)) },
+    inputs: {
+      settlementSha256: sha256(input.settlement),
+      ledgerSha256: sha256(canonicalJson({ movements: ledger, payments: entitlements })),
+    },
+    payments: entitlements.length,
     matched: result.matched,
     pending: result.pending,
     breaks: result.breaks,

@@ -26,6 +26,8 @@ export class Payments1769000000000 implements MigrationInterface {
       selected_at timestamptz NOT NULL,
       captured_at timestamptz NULL,
       refunded_minor integer NOT NULL,
+      refunds integer NOT NULL,
+      chargebacks_lost integer NOT NULL,
       chargeback text NULL,
       chargeback_lost_minor integer NOT NULL,
       entitlement_granted boolean NOT NULL,

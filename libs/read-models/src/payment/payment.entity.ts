@@ -49,6 +49,12 @@ export class PaymentEntity {
   @Column({ name: 'refunded_minor', type: 'integer' })
   refundedMinor!: number;
 
+  @Column({ type: 'integer' })
+  refunds!: number;
+
+  @Column({ name: 'chargebacks_lost', type: 'integer' })
+  chargebacksLost!: number;
+
   @Column({ type: 'text', nullable: true })
   chargeback!: 'open' | 'won' | 'lost' | null;
 

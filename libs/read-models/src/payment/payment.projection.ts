@@ -24,6 +24,8 @@ interface Row {
   selected_at: string | Date;
   captured_at: string | Date | null;
   refunded_minor: number;
+  refunds: number;
+  chargebacks_lost: number;
   chargeback: 'open' | 'won' | 'lost' | null;
   chargeback_lost_minor: number;
   entitlement_granted: boolean;
@@ -49,6 +51,8 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'selected_at', type: 'timestamptz' },
   { name: 'captured_at', type: 'timestamptz' },
   { name: 'refunded_minor', type: 'integer' },
+  { name: 'refunds', type: 'integer' },
+  { name: 'chargebacks_lost', type: 'integer' },
   { name: 'chargeback', type: 'text' },
   { name: 'chargeback_lost_minor', type: 'integer' },
   { name: 'entitlement_granted', type: 'boolean' },
@@ -63,15 +67,11 @@ type Fields = Omit<Row, 'last_revision' | 'last_position'>;
 /** A renewal's payment id, as the process and the provider know it (derived from the renewal id). */
 export const paymentIdOf = (renewalId: string): string => deterministicId('payment', renewalId);
 
+/** Every payment event names its renewal; the row is the renewal's one payment. */
 const keyOf = (e: RecordedEvent): string | null => {
   if (!isSubscriptionEvent(e)) return null;
-  const d = e.data as { renewalId?: unknown; paymentId?: unknown } | null;
-  if (typeof d?.paymentId === 'string') return d.paymentId;
-  return e.type === 'PlanSelected' || e.type === 'ValidityExtended' || e.type === 'EntitlementRevoked'
-    ? typeof d?.renewalId === 'string'
-      ? paymentIdOf(d.renewalId)
-      : null
-    : null;
+  const d = e.data as { renewalId?: unknown } | null;
+  return typeof d?.renewalId === 'string' ? paymentIdOf(d.renewalId) : null;
 };
 
 const moved = (row: Fields, at: string, status: string, detail?: string): Fields['history'] => [
@@ -99,6 +99,8 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: Recorde
       selected_at: d.selectedAt,
       captured_at: null,
       refunded_minor: 0,
+      refunds: 0,
+      chargebacks_lost: 0,
       chargeback: null,
       chargeback_lost_minor: 0,
       entitlement_granted: false,
@@ -130,7 +132,13 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: Recorde
     case 'PaymentRefunded': {
       const total = e.data.refundedTotal.amountMinor;
       const status = total >= row.amount_minor ? 'refunded' : 'partially_refunded';
-      return { ...row, status, refunded_minor: total, history: moved(row, e.data.refundedAt, status, String(e.data.amount.amountMinor)) };
+      return {
+        ...row,
+        status,
+        refunded_minor: total,
+        refunds: row.refunds + 1,
+        history: moved(row, e.data.refundedAt, status, String(e.data.amount.amountMinor)),
+      };
     }
     case 'ChargebackOpened':
       return { ...row, chargeback: 'open', history: moved(row, e.data.openedAt, 'chargeback_open', e.data.disputeId) };
@@ -141,6 +149,7 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: Recorde
         ...row,
         chargeback: e.data.outcome,
         chargeback_lost_minor,
+        chargebacks_lost: row.chargebacks_lost + (e.data.outcome === 'lost' ? 1 : 0),
         history: moved(row, e.data.resolvedAt, `chargeback_${e.data.outcome}`),
       };
     }
