@@ -85,7 +85,8 @@ export const paymentEntitlements = async (dataSource: DataSource, day: string): 
  * on the same inputs appends a run with the same report bytes.
  */
 export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput): Promise<ReconcileRun> => {
-  const lines: SettlementLine[] = parseSettlement(input.settlement.toString('utf8'));
+  const file = parseSettlement(input.settlement.toString('utf8'));
+  const lines: SettlementLine[] = file.lines;
   const ledger = await ledgerMovements(dataSource, input.day);
   const settled = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
   const entitlements = await paymentEntitlements(dataSource, input.day);
