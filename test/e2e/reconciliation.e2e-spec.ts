@@ -158,6 +158,12 @@ describe('reconciling a day of traffic against the sandbox provider’s settleme
     expect(ledger.refunds).toBe(-sum('PaymentRefunded', (d) => d.amount.amountMinor));
     expect(ledger.chargebacks).toBe(-sum('ChargebackResolved', (d) => (d.outcome === 'lost' ? d.amount.amountMinor : 0)));
 
+    // The day's revenue: every sale of the day at its price, the refund and the lost chargeback as money back.
+    const revenue = JSON.parse(run.report).revenue as { net: number; refunds: number; recognised: number; deferred: number }[];
+    expect(revenue.reduce((s, r) => s + r.net, 0)).toBe(ledger.charges);
+    expect(revenue.reduce((s, r) => s + r.refunds, 0)).toBe(-(ledger.refunds + ledger.chargebacks));
+    for (const r of revenue) expect(r.recognised + r.deferred + r.refunds).toBe(r.net);
+
     const again = await reconcileDay(h.ledger.storage.dataSource, { day, settlement, asOf, graceHours: 48 });
     expect(again.report).toBe(run.report);
     expect(again.previousHash).toBe(run.hash);

@@ -19,3 +19,4 @@ export * from './payment/payment-process.decider';
 export * from './payment/payment-process.next';
 export * from './finance/settlement-matching';
 export * from './finance/entitlement-matching';
+export * from './finance/revenue';

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Break, LedgerMovement, MatchResult, PaymentEntitlement, SettlementLine, matchEntitlements, matchSettlement } from '@ledger/domain';
+import {
+  Break,
+  LedgerMovement,
+  MatchResult,
+  PaymentEntitlement,
+  RevenuePayment,
+  SettlementLine,
+  matchEntitlements,
+  matchSettlement,
+  revenueForDay,
+} from '@ledger/domain';
 import { canonicalJson } from '@ledger/event-store';
 import { parseSettlement } from './settlement-file';
 
@@ -80,6 +90,58 @@ export const paymentEntitlements = async (dataSource: DataSource, day: string): 
 };
 
 /**
+ * The payments whose revenue moves on the day: captured by its end and still in service, captured
+ * that day, or with money going back that day; each with its money back over its whole life.
+ */
+export const revenuePayments = async (dataSource: DataSource, day: string): Promise<RevenuePayment[]> => {
+  const d0 = `${day}T00:00:00.000Z`;
+  const rows: Record<string, any>[] = await dataSource.query(
+    `SELECT p.*, c.region FROM payment p LEFT JOIN card_balance c ON c.subscription_id = p.subscription_id
+     WHERE p.captured_at < $1::timestamptz + interval '1 day' AND p.period_end IS NOT NULL
+       AND (p.period_end >= $1::timestamptz OR p.captured_at >= $1::timestamptz OR p.payment_id IN (
+         SELECT reference FROM money_movement WHERE kind <> 'charge' AND occurred_at >= $1::timestamptz AND occurred_at < $1::timestamptz + interval '1 day'))
+     ORDER BY p.payment_id`,
+    [d0],
+  );
+  const backs: Record<string, any>[] = rows.length
+    ? await dataSource.query(
+        `SELECT reference, gross_minor, occurred_at FROM money_movement WHERE kind <> 'charge' AND reference = ANY($1::text[]) ORDER BY occurred_at, movement_id`,
+        [rows.map((r) => r.payment_id)],
+      )
+    : [];
+  const backOf = new Map<string, { at: string; amountMinor: number }[]>();
+  for (const b of backs)
+    backOf.set(b.reference, [
+      ...(backOf.get(b.reference) ?? []),
+      { at: new Date(b.occurred_at).toISOString(), amountMinor: -b.gross_minor },
+    ]);
+  return rows.map((r) => {
+    const end = new Date(r.period_end).getTime();
+    const discounts = r.discounts as { promotionId: string; amountMinor: number }[];
+    return {
+      paymentId: r.payment_id,
+      group: {
+        currency: r.currency,
+        method: r.method,
+        region: r.region ?? 'unknown',
+        planId: r.plan_id,
+        promotion: discounts.map((d) => d.promotionId).join('+') || 'none',
+      },
+      listMinor: r.list_minor,
+      discountsMinor: discounts.reduce((s, d) => s + d.amountMinor, 0),
+      priceMinor: r.amount_minor,
+      feeMinor: r.fee_minor ?? 0,
+      capturedAt: new Date(r.captured_at).toISOString(),
+      periodStart: new Date(end - r.days * 86_400_000).toISOString(),
+      periodEnd: new Date(end).toISOString(),
+      dataMb: r.data_mb,
+      forfeitedMb: r.forfeited_mb,
+      back: backOf.get(r.payment_id) ?? [],
+    };
+  });
+};
+
+/**
  * One reconciliation run: the day's ledger movements against the provider's settlement file, its
  * report stored and chained by hash to the run before (any day). Runs are never rewritten; a re-run
  * on the same inputs appends a run with the same report bytes.
@@ -90,6 +152,7 @@ export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput
   const ledger = await ledgerMovements(dataSource, input.day);
   const settled = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
   const entitlements = await paymentEntitlements(dataSource, input.day);
+  const revenueInput = await revenuePayments(dataSource, input.day);
   const order = (a: Break, b: Break) =>
     a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
   const result: MatchResult = { ...settled, breaks: [...settled.breaks, ...matchEntitlements(entitlements)].sort(order) };
@@ -99,13 +162,14 @@ export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput
     graceHours: input.graceHours,
     inputs: {
       settlementSha256: sha256(input.settlement),
-      ledgerSha256: sha256(canonicalJson({ movements: ledger, payments: entitlements })),
+      ledgerSha256: sha256(canonicalJson({ movements: ledger, payments: entitlements, revenue: revenueInput })),
     },
     payments: entitlements.length,
     matched: result.matched,
     pending: result.pending,
     breaks: result.breaks,
     totals: { ledger: totals(ledger), provider: totals(lines) },
+    revenue: revenueForDay(revenueInput, input.day),
   });
   const reportSha256 = sha256(report);
   return dataSource.transaction(async (em) => {

@@ -25,6 +25,18 @@ export class PaymentEntity {
   @Column({ name: 'list_minor', type: 'integer' })
   listMinor!: number;
 
+  @Column({ type: 'integer' })
+  days!: number;
+
+  @Column({ name: 'data_mb', type: 'integer' })
+  dataMb!: number;
+
+  @Column({ name: 'period_end', type: 'timestamptz', nullable: true })
+  periodEnd!: Date | null;
+
+  @Column({ name: 'forfeited_mb', type: 'integer' })
+  forfeitedMb!: number;
+
   @Column({ type: 'jsonb' })
   discounts!: { kind: string; promotionId: string; amountMinor: number }[];
 

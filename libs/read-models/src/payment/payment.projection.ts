@@ -16,6 +16,10 @@ interface Row {
   method: string;
   currency: string;
   list_minor: number;
+  days: number;
+  data_mb: number;
+  period_end: string | Date | null;
+  forfeited_mb: number;
   discounts: { kind: string; promotionId: string; amountMinor: number }[];
   amount_minor: number;
   status: PaymentStatus;
@@ -43,6 +47,10 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'method', type: 'text' },
   { name: 'currency', type: 'text' },
   { name: 'list_minor', type: 'integer' },
+  { name: 'days', type: 'integer' },
+  { name: 'data_mb', type: 'integer' },
+  { name: 'period_end', type: 'timestamptz' },
+  { name: 'forfeited_mb', type: 'integer' },
   { name: 'discounts', type: 'jsonb' },
   { name: 'amount_minor', type: 'integer' },
   { name: 'status', type: 'text' },
@@ -67,10 +75,15 @@ type Fields = Omit<Row, 'last_revision' | 'last_position'>;
 /** A renewal's payment id, as the process and the provider know it (derived from the renewal id). */
 export const paymentIdOf = (renewalId: string): string => deterministicId('payment', renewalId);
 
-/** Every payment event names its renewal; the row is the renewal's one payment. */
+/**
+ * Every payment event names its renewal; the row is the renewal's one payment. A bucket's expiry
+ * names its bucket, which the decider names after the renewal that granted it (`bucket-<renewalId>`).
+ */
 const keyOf = (e: RecordedEvent): string | null => {
   if (!isSubscriptionEvent(e)) return null;
-  const d = e.data as { renewalId?: unknown } | null;
+  const d = e.data as { renewalId?: unknown; bucketId?: unknown } | null;
+  if (e.type === 'DataExpired')
+    return typeof d?.bucketId === 'string' && d.bucketId.startsWith('bucket-') ? paymentIdOf(d.bucketId.slice(7)) : null;
   return typeof d?.renewalId === 'string' ? paymentIdOf(d.renewalId) : null;
 };
 
@@ -91,6 +104,10 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: Recorde
       method: d.paymentMethod,
       currency: d.price.currency,
       list_minor: d.listPrice.amountMinor,
+      days: d.days,
+      data_mb: d.dataMb,
+      period_end: null,
+      forfeited_mb: 0,
       discounts: d.discounts.map((x) => ({ kind: x.kind, promotionId: x.promotionId, amountMinor: x.amount.amountMinor })),
       amount_minor: d.price.amountMinor,
       status: 'pending',
@@ -128,7 +145,9 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent, recorded: Recorde
     case 'RenewalAbandoned':
       return { ...row, status: 'abandoned', history: moved(row, e.data.abandonedAt, 'abandoned', e.data.reason) };
     case 'ValidityExtended':
-      return { ...row, entitlement_granted: true };
+      return { ...row, entitlement_granted: true, period_end: e.data.newExpiry };
+    case 'DataExpired':
+      return { ...row, forfeited_mb: row.forfeited_mb + e.data.mbForfeited };
     case 'PaymentRefunded': {
       const total = e.data.refundedTotal.amountMinor;
       const status = total >= row.amount_minor ? 'refunded' : 'partially_refunded';
