@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { createReadStream, statSync } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { ReconcileRun, SettlementFileError, openLedgerStorage, reconcileDay, storageConfig } from '@ledger/read-models';
+import { ReconcileRun, SettlementFileError, breaksCsv, openLedgerStorage, reconcileDay, storageConfig } from '@ledger/read-models';
 import { UsageError, parseReconcileArgs } from './reconcile-args';
 
 const HELP = `Usage: npm run reconcile -- --date YYYY-MM-DD --settlement FILE [--grace-hours N] [--as-of ISO] [--format text|json|csv]
@@ -47,10 +46,7 @@ const readWithProgress = async (path: string): Promise<Buffer> => {
 const print = (run: ReconcileRun, format: 'text' | 'json' | 'csv'): void => {
   if (format === 'json') return void process.stdout.write(`${run.report}\n`);
   if (format === 'csv') {
-    const rows = run.breaks.map((b) => [b.kind, b.reference, b.movement, b.line ?? '', b.detail]);
-    return void process.stdout.write(
-      stringify(rows, { header: true, columns: ['kind', 'reference', 'movement', 'line', 'detail'], record_delimiter: 'windows' }),
-    );
+    return void process.stdout.write(breaksCsv(run.breaks));
   }
   const r = run.result;
   process.stdout.write(

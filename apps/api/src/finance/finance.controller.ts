@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query as QueryParam, Res } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
+import { Break } from '@ledger/domain';
+import { breaksCsv } from '@ledger/read-models';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
@@ -72,11 +73,10 @@ export class FinanceController {
     if (format !== undefined && format !== 'json' && format !== 'csv')
       throw new ProblemException(400, 'VALIDATION_FAILED', 'format must be json or csv', 'format');
     const { run, report } = await this.queries.execute(new GetRunQuery(Number(seqParam)));
-    const parsed = JSON.parse(report) as { breaks: { kind: string; reference: string; movement: string; line?: number; detail: string }[] };
+    const parsed = JSON.parse(report) as { breaks: Break[] };
     if (format !== 'csv') return { run, report: parsed };
     void reply.header('content-type', 'text/csv; charset=utf-8');
     void reply.header('content-disposition', `attachment; filename="reconciliation-${run.day}-${run.seq}.csv"`);
-    const rows = parsed.breaks.map((b) => [b.kind, b.reference, b.movement, b.line ?? '', b.detail]);
-    return stringify(rows, { header: true, columns: ['kind', 'reference', 'movement', 'line', 'detail'], record_delimiter: 'windows' });
+    return breaksCsv(parsed.breaks);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { deterministicId } from '@ledger/event-store';
-import { PaymentProcessRunner } from '@ledger/payments';
+import { PaymentProcessRunner, paymentIdOf } from '@ledger/payments';
 import { Allow } from '../auth/access.decorator';
 import { AuthenticatedRequest } from '../auth/access.guard';
 import { uuidParam } from '../http/params';
@@ -33,7 +33,7 @@ export class RefundsController {
     const subscriptionId = uuidParam(id, 'subscriptionId');
     const renewalId = uuidParam(rid, 'renewalId');
     const key = requireIdempotencyKey(req);
-    const paymentId = deterministicId('payment', renewalId);
+    const paymentId = paymentIdOf(renewalId);
     const known = await this.processes.state(paymentId);
     if (known.request?.subscriptionId !== subscriptionId)
       throw new ProblemException(

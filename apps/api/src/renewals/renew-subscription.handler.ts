@@ -16,7 +16,7 @@ import {
   subscriptionStreamId,
 } from '@ledger/domain';
 import { StreamStates, deterministicId } from '@ledger/event-store';
-import { PaymentProcessRunner } from '@ledger/payments';
+import { PaymentProcessRunner, paymentIdOf } from '@ledger/payments';
 import { LEDGER_CONFIG, LedgerConfig } from '@ledger/config';
 import { Identity } from '@ledger/identity';
 import { eventMetadata } from '../http/request-context';
@@ -50,7 +50,7 @@ export class RenewSubscriptionHandler implements ICommandHandler<RenewSubscripti
 
   async execute(cmd: RenewSubscriptionCommand): Promise<RenewalAnswer> {
     const renewalId = deterministicId('renewal', cmd.subscriptionId, cmd.idempotencyKey);
-    const paymentId = deterministicId('payment', renewalId);
+    const paymentId = paymentIdOf(renewalId);
     const requestHash = fingerprintRequest(this.identity, cmd);
     const cardStream = subscriptionStreamId(cmd.subscriptionId);
     const [{ state: card }, known] = await Promise.all([

@@ -139,11 +139,18 @@ export const matchSettlement = (
               : `the ledger recorded this ${m.kind} (${m.grossMinor} ${m.currency}); the provider did not settle it`,
         });
     }
-  breaks.sort(
-    (a, b) => cmp(a.reference, b.reference) || cmp(a.movement, b.movement) || cmp(a.kind, b.kind) || (a.line ?? 0) - (b.line ?? 0),
-  );
+  breaks.sort(compareBreaks);
   pending.sort((a, b) => cmp(a.reference, b.reference) || cmp(a.at, b.at));
   return { matched, pending, breaks };
 };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The one order of breaks in a report: by reference, movement, kind, line. */
+export const compareBreaks = (a: Break, b: Break): number =>
+  cmp(a.reference, b.reference) || cmp(a.movement, b.movement) || cmp(a.kind, b.kind) || (a.line ?? 0) - (b.line ?? 0);
+
+/** Breaks as RFC 4180 CSV with a header row: what finance opens in a spreadsheet. */
+export const BREAK_COLUMNS = ['kind', 'reference', 'movement', 'line', 'detail'] as const;
+export const breakRows = (breaks: readonly Break[]): (string | number)[][] =>
+  breaks.map((b) => [b.kind, b.reference, b.movement, b.line ?? '', b.detail]);

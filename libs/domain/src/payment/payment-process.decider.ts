@@ -171,5 +171,5 @@ export const paymentProcessDecider: Decider<PaymentProcessCommand, PaymentProces
   initialState: initialProcess,
   evolve: evolveProcess,
   decide: decideProcess,
-  snapshot: { version: 'payment-process-1', toJSON: (s) => s, fromJSON: (j) => j as PaymentProcess },
+  snapshot: { version: 'payment-process-2', toJSON: (s) => s, fromJSON: (j) => j as PaymentProcess },
 };

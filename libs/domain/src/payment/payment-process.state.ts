@@ -9,7 +9,6 @@ export interface ProcessRefund {
 }
 
 export interface PaymentProcess {
-  readonly status: 'none' | 'requested';
   readonly request: RenewalRequested['data'] | null;
   readonly quote: Quote | null;
   readonly discount: 'unneeded' | 'pending' | 'claimed' | 'unavailable' | 'released';
@@ -40,7 +39,6 @@ export interface PaymentProcess {
 }
 
 export const initialProcess = (): PaymentProcess => ({
-  status: 'none',
   request: null,
   quote: null,
   discount: 'unneeded',
@@ -87,7 +85,7 @@ export const evolveProcess = (s: PaymentProcess, e: PaymentProcessEvent): Paymen
   switch (e.type) {
     case 'RenewalRequested': {
       const claims = e.data.quote.discounts.some((d) => d.kind === 'first_order');
-      return { ...s, status: 'requested', request: e.data, quote: e.data.quote, discount: claims ? 'pending' : 'unneeded' };
+      return { ...s, request: e.data, quote: e.data.quote, discount: claims ? 'pending' : 'unneeded' };
     }
     case 'DiscountSettled':
       return { ...s, discount: e.data.outcome, quote: e.data.quote };

@@ -1,5 +1,6 @@
 import { PlanSelected, RenewalRequested, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
-import { EventStore, StreamStates, deterministicId } from '@ledger/event-store';
+import { EventStore, StreamStates } from '@ledger/event-store';
+import { paymentIdOf } from './payment-id';
 import { PaymentProcessRunner } from './payment-process-runner';
 
 /** A card the read model shows reserved by a renewal (subscription id, pending renewal id). */
@@ -22,7 +23,7 @@ export const adoptStrandedRenewals = async (
 ): Promise<number> => {
   let adopted = 0;
   for (const { subscriptionId, renewalId } of pending) {
-    const paymentId = deterministicId('payment', renewalId);
+    const paymentId = paymentIdOf(renewalId);
     if ((await deps.runner.state(paymentId)).request) continue;
     const stream = subscriptionStreamId(subscriptionId);
     const card = (await deps.states.current(stream, subscriptionDecider)).state;

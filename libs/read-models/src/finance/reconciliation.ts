@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import {
+  BREAK_COLUMNS,
   Break,
+  breakRows,
   LedgerMovement,
   MatchResult,
   PaymentEntitlement,
   RevenuePayment,
+  compareBreaks,
   SettlementLine,
   matchEntitlements,
   matchSettlement,
@@ -163,9 +167,7 @@ export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput
   const settled = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
   const entitlements = await paymentEntitlements(dataSource, input.day);
   const revenueInput = await revenuePayments(dataSource, input.day);
-  const order = (a: Break, b: Break) =>
-    a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
-  const result: MatchResult = { ...settled, breaks: [...settled.breaks, ...matchEntitlements(entitlements)].sort(order) };
+  const result: MatchResult = { ...settled, breaks: [...settled.breaks, ...matchEntitlements(entitlements)].sort(compareBreaks) };
   const report = canonicalJson({
     day: input.day,
     asOf: input.asOf,
@@ -213,3 +215,7 @@ export const verifyRunChain = async (dataSource: DataSource): Promise<{ seq: num
   }
   return null;
 };
+
+/** A run's breaks as RFC 4180 CSV (CRLF, a header row): the CLI's and the finance endpoint's export. */
+export const breaksCsv = (breaks: readonly Break[]): string =>
+  stringify(breakRows(breaks), { header: true, columns: [...BREAK_COLUMNS], record_delimiter: 'windows' });

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { RecordedEvent, deterministicId } from '@ledger/event-store';
+import { RecordedEvent } from '@ledger/event-store';
+import { paymentIdOf } from '@ledger/payments';
 import { SubscriptionEvent } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec } from '../database/row-sql';
@@ -71,9 +72,6 @@ const COLUMNS: readonly ColumnSpec[] = [
 ];
 
 type Fields = Omit<Row, 'last_revision' | 'last_position'>;
-
-/** A renewal's payment id, as the process and the provider know it (derived from the renewal id). */
-export const paymentIdOf = (renewalId: string): string => deterministicId('payment', renewalId);
 
 /**
  * Every payment event names its renewal; the row is the renewal's one payment. A bucket's expiry
