@@ -69,10 +69,10 @@ const main = async (): Promise<void> => {
         webhookReorderMs: 200,
       }).catch((err) => {
         if (!(err instanceof DataDirectoryInUseError)) throw err;
-        // A sandbox already runs on this data (npm run psp-sandbox): pay through it instead.
+        // Another ledger on this data, or a sandbox already running on it (npm run psp-sandbox).
         throw new ConfigError(
           'PSP_URL',
-          `the sandbox provider's journal ${err.dir} is in use by process ${err.holder?.pid ?? '?'}; set PSP_URL to that provider's address`,
+          `the sandbox provider's journal ${err.dir} is in use by process ${err.holder?.pid ?? '?'} (another npm start on this LEDGER_DATA_DIR, or npm run psp-sandbox): stop it, or set PSP_URL to that provider's address`,
         );
       });
   const provider = new PspClient({ baseUrl: p.pspUrl ?? sandbox!.url, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
