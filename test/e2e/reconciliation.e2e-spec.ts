@@ -147,7 +147,7 @@ describe('reconciling a day of traffic against the sandbox provider’s settleme
         [unsettled, 'timing'],
       ].sort(),
     );
-    expect(run.result.matched).toBe(8);
+    expect(run.matched).toBe(8);
 
     // Totals are the sums of the card events.
     const events = (await h.ledger.storage.store.readAll({ limit: 100_000 })).filter((x) => x.streamId.startsWith('subscription-'));

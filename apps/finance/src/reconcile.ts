@@ -7,11 +7,14 @@ import { UsageError, parseReconcileArgs } from './reconcile-args';
 
 const HELP = `Usage: npm run reconcile -- --date YYYY-MM-DD --settlement FILE [--grace-hours N] [--as-of ISO] [--format text|json|csv]
 
-Matches the ledger's money movements of one UTC day (captures with their booked fees, refunds,
-lost chargebacks) line by line against the provider's settlement file on our payment reference,
-and names every break: missing_in_ledger, missing_at_provider, amount_mismatch, currency_mismatch,
-fee_not_booked, fee_mismatch, net_mismatch, duplicate, timing (a capture not settled within
---grace-hours, default 48; within it the capture is pending, not a break).
+Matches the provider's settlement file of one UTC day line by line, on our payment reference,
+against the ledger's open money movements: every capture (with its booked fee), refund and lost
+chargeback up to the day's end that no earlier day's file settled (providers settle a day or two
+late, so open items carry over from day to day). Names every break: missing_in_ledger,
+missing_at_provider, amount_mismatch, currency_mismatch, fee_not_booked, fee_mismatch,
+net_mismatch, duplicate, timing (a capture not settled within --grace-hours, default 48; within
+it a movement is pending, not a break), and the entitlement breaks of the day's payments
+(entitlement_missing, cash_missing, revocation_missing, revocation_orphan).
 
 Each run is stored (inputs' SHA-256, the report) and chained by hash to the run before; the same
 inputs and --as-of (default: now) give the same report, byte for byte.
@@ -23,24 +26,20 @@ Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_U
 PGlite store is single-process: stop the API before reconciling it.
 `;
 
-/** Reads the file with a progress bar on a terminal: settlement files of a busy day run to hundreds of MB. */
-const readWithProgress = async (path: string): Promise<Buffer> => {
+/** A progress bar on a terminal: settlement files of a busy day run to hundreds of MB. */
+const progress = (path: string) => {
   const size = statSync(path).size;
-  const chunks: Buffer[] = [];
-  let read = 0;
-  let shown = -1;
-  for await (const chunk of createReadStream(path)) {
-    chunks.push(chunk as Buffer);
-    read += (chunk as Buffer).length;
-    const pct = size ? Math.floor((read / size) * 100) : 100;
-    if (process.stderr.isTTY && pct !== shown) {
-      shown = pct;
-      const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
-      process.stderr.write(`\rreading ${path} [${bar}] ${pct}%`);
-    }
-  }
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  return Buffer.concat(chunks);
+  let shown = '';
+  return (p: { phase: 'reading' | 'matching'; done: number; total: number }): void => {
+    if (!process.stderr.isTTY) return;
+    const total = p.phase === 'reading' ? size : p.total;
+    const pct = total ? Math.min(100, Math.floor((p.done / total) * 100)) : 100;
+    const label = `${p.phase === 'reading' ? 'reading' : 'matching'} [${'#'.repeat(Math.floor(pct / 4)).padEnd(25, '.')}] ${pct}%`;
+    if (label === shown) return;
+    if (shown && !shown.startsWith(p.phase)) process.stderr.write('\n');
+    shown = label;
+    process.stderr.write(`\r${label}`);
+  };
 };
 
 const print = (run: ReconcileRun, format: 'text' | 'json' | 'csv'): void => {
@@ -48,11 +47,10 @@ const print = (run: ReconcileRun, format: 'text' | 'json' | 'csv'): void => {
   if (format === 'csv') {
     return void process.stdout.write(breaksCsv(run.breaks));
   }
-  const r = run.result;
   process.stdout.write(
-    `run ${run.seq} (hash ${run.hash.slice(0, 16)}…): ${r.matched} matched, ${r.pending.length} pending, ${r.breaks.length} breaks\n`,
+    `run ${run.seq} (hash ${run.hash.slice(0, 16)}…): ${run.matched} matched, ${run.pending} pending, ${run.breaks.length} breaks\n`,
   );
-  for (const b of r.breaks)
+  for (const b of run.breaks)
     process.stdout.write(`BREAK ${b.kind} ${b.reference} (${b.movement}${b.line ? `, line ${b.line}` : ''}): ${b.detail}\n`);
 };
 
@@ -63,15 +61,17 @@ const main = async (): Promise<number> => {
     return 0;
   }
   const args = parseReconcileArgs(argv);
-  const settlement = await readWithProgress(args.settlement);
+  const onProgress = progress(args.settlement);
   const storage = await openLedgerStorage(storageConfig(loadConfig()));
   try {
     const run = await reconcileDay(storage.dataSource, {
       day: args.day,
-      settlement,
+      settlement: createReadStream(args.settlement),
+      onProgress,
       asOf: args.asOf ?? new Date().toISOString(),
       graceHours: args.graceHours,
     });
+    if (process.stderr.isTTY) process.stderr.write('\n');
     print(run, args.format);
     return run.breaks.length ? 1 : 0;
   } finally {

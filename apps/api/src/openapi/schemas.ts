@@ -173,7 +173,8 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     run: { $ref: '#/components/schemas/ReconciliationRunSummary' },
     report: {
       type: 'object',
-      description: 'day, asOf, graceHours, inputs, matched, pending, breaks, totals (ledger and provider, per currency)',
+      description:
+        'day, asOf, graceHours, inputs (SHA-256 of the file and of the ledger input), settlement (format, lines, ignored), payments, matched, pending (count, amounts per currency), breaks, totals (ledger and provider, per currency), revenue (per currency, method, region, plan, promotion)',
     },
   }),
   Refund: obj(['refundId', 'renewalId', 'status', 'amountMinor'], {

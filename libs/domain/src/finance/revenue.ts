@@ -76,25 +76,28 @@ export const recognisedBy = (p: RevenuePayment, at: number): number => {
 
 const keyOf = (g: RevenueGroup): string => [g.currency, g.method, g.region, g.planId, g.promotion].join('\u0000');
 
-/** One UTC day's totals per currency, method, region, plan and promotion, in a stable order. */
-export const revenueForDay = (payments: readonly RevenuePayment[], day: string): RevenueRow[] => {
-  const d0 = t(`${day}T00:00:00.000Z`);
-  const d1 = d0 + 86_400_000;
-  const rows = new Map<string, { -readonly [K in keyof RevenueRow]: RevenueRow[K] }>();
-  for (const p of payments) {
-    if (t(p.capturedAt) >= d1) continue;
-    const row = rows.get(keyOf(p.group)) ?? {
-      ...p.group,
-      gross: 0,
-      discounts: 0,
-      net: 0,
-      fees: 0,
-      refunds: 0,
-      recognised: 0,
-      breakage: 0,
-      deferred: 0,
-    };
-    rows.set(keyOf(p.group), row);
+type MutableRow = { -readonly [K in keyof RevenueRow]: RevenueRow[K] };
+
+/** One UTC day's totals per currency, method, region, plan and promotion, one payment at a time (memory: one row per group). */
+export class RevenueDay {
+  private readonly d0: number;
+  private readonly d1: number;
+  private readonly groups = new Map<string, MutableRow>();
+
+  constructor(day: string) {
+    this.d0 = t(`${day}T00:00:00.000Z`);
+    this.d1 = this.d0 + 86_400_000;
+  }
+
+  add(p: RevenuePayment): void {
+    const { d0, d1 } = this;
+    if (t(p.capturedAt) >= d1) return;
+    const key = keyOf(p.group);
+    let row = this.groups.get(key);
+    if (!row) {
+      row = { ...p.group, gross: 0, discounts: 0, net: 0, fees: 0, refunds: 0, recognised: 0, breakage: 0, deferred: 0 };
+      this.groups.set(key, row);
+    }
     if (t(p.capturedAt) >= d0) {
       row.gross += p.listMinor;
       row.discounts += p.discountsMinor;
@@ -109,5 +112,16 @@ export const revenueForDay = (payments: readonly RevenuePayment[], day: string):
     const end = t(p.periodEnd);
     if (end >= d0 && end < d1 && p.dataMb > 0 && p.forfeitedMb > 0) row.breakage += Math.round((upTo * p.forfeitedMb) / p.dataMb);
   }
-  return [...rows.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+
+  /** In a stable order, whatever order the payments came in. */
+  rows(): RevenueRow[] {
+    return [...this.groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => ({ ...row }));
+  }
+}
+
+/** One UTC day's totals of a list of payments (see RevenueDay). */
+export const revenueForDay = (payments: readonly RevenuePayment[], day: string): RevenueRow[] => {
+  const revenue = new RevenueDay(day);
+  for (const p of payments) revenue.add(p);
+  return revenue.rows();
 };

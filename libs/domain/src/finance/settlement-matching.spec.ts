@@ -32,12 +32,10 @@ const kinds = (r: ReturnType<typeof matchSettlement>) => r.breaks.map((b) => [b.
 describe('settlement matching', () => {
   it('matches every line to its movement and reports nothing when they agree', () => {
     const refund: LedgerMovement = { reference: 'p2', kind: 'refund', currency: 'EUR', grossMinor: -500, feeMinor: 0, at: T };
-    const r = matchSettlement(
-      [charge('p1'), charge('p2'), refund],
-      [line('p1'), line('p2'), line('p2', { kind: 'refund', grossMinor: -500, feeMinor: 0 })],
-      opts,
-    );
-    expect(r).toEqual({ matched: 3, pending: [], breaks: [] });
+    const lines = [line('p1'), line('p2'), line('p2', { kind: 'refund', grossMinor: -500, feeMinor: 0 })];
+    const r = matchSettlement([charge('p1'), charge('p2'), refund], lines, opts);
+    expect(r).toMatchObject({ matched: 3, pending: [], breaks: [] });
+    expect(r.settled.map((s) => [s.movement.reference, s.movement.kind, s.line])).toEqual(lines.map((l) => [l.reference, l.kind, l.line]));
   });
 
   it('names a fee the ledger did not book, and one it booked differently', () => {
@@ -68,9 +66,12 @@ describe('settlement matching', () => {
     expect(kinds(r)).toEqual([['never', 'timing']]);
   });
 
-  it('names a refund or lost chargeback the provider did not settle', () => {
+  it('names a refund or lost chargeback the provider did not settle within the grace period', () => {
     const refund: LedgerMovement = { reference: 'p1', kind: 'refund', currency: 'EUR', grossMinor: -100, feeMinor: 0, at: T };
-    expect(kinds(matchSettlement([refund], [], opts))).toEqual([['p1', 'missing_at_provider']]);
+    const old = { ...refund, reference: 'p0', at: '2026-11-20T10:00:00.000Z' };
+    const r = matchSettlement([refund, old], [], opts);
+    expect(kinds(r)).toEqual([['p0', 'missing_at_provider']]);
+    expect(r.pending).toEqual([refund]);
   });
 
   it('refuses a line whose net is not gross less fee', () => {

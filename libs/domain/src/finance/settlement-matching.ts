@@ -53,15 +53,21 @@ export interface Break {
 }
 
 export interface MatchOptions {
-  /** When the matching runs: a ledger charge not yet settled is pending until `graceHours` after it, then a break. */
+  /**
+   * When the matching runs: a ledger movement not yet settled is pending until `graceHours` after it
+   * (providers settle a day or two later), then a break: timing for a charge, missing_at_provider for
+   * money that went back.
+   */
   readonly now: string;
   readonly graceHours: number;
 }
 
-export interface MatchResult {
+export interface MatchResult<M extends LedgerMovement = LedgerMovement> {
   readonly matched: number;
-  /** Captured in the ledger, not yet in a settlement, still within the grace period. */
-  readonly pending: readonly LedgerMovement[];
+  /** Each ledger movement a line settled, with that line's number. */
+  readonly settled: readonly { readonly movement: M; readonly line: number }[];
+  /** In the ledger, not yet in a settlement, still within the grace period. */
+  readonly pending: readonly M[];
   /** Sorted by reference, movement, kind, line: the same inputs give the same order. */
   readonly breaks: readonly Break[];
 }
@@ -73,12 +79,12 @@ const keyOf = (m: { reference: string; kind: MovementKind }): string => `${m.ref
  * refunds of one payment pair by amount first, then in time order). What is left on either side is
  * a break, except a ledger charge still inside its grace period.
  */
-export const matchSettlement = (
-  ledger: readonly LedgerMovement[],
+export const matchSettlement = <M extends LedgerMovement>(
+  ledger: readonly M[],
   lines: readonly SettlementLine[],
   options: MatchOptions,
-): MatchResult => {
-  const open = new Map<string, LedgerMovement[]>();
+): MatchResult<M> => {
+  const open = new Map<string, M[]>();
   for (const m of [...ledger].sort((a, b) => cmp(a.at, b.at))) {
     const k = keyOf(m);
     const list = open.get(k);
@@ -87,7 +93,7 @@ export const matchSettlement = (
   }
   const breaks: Break[] = [];
   const seen = new Set<string>();
-  let matched = 0;
+  const settled: { movement: M; line: number }[] = [];
   for (const l of lines) {
     const identity = `${l.payoutId}\u0000${keyOf(l)}\u0000${l.grossMinor}\u0000${l.at}`;
     const base = { reference: l.reference, movement: l.kind, line: l.line };
@@ -112,7 +118,7 @@ export const matchSettlement = (
       candidates.findIndex((m) => m.grossMinor === l.grossMinor && m.currency === l.currency),
     );
     const [m] = candidates.splice(at, 1);
-    matched++;
+    settled.push({ movement: m, line: l.line });
     if (m.currency !== l.currency)
       breaks.push({ ...base, kind: 'currency_mismatch', detail: `ledger ${m.currency}, provider ${l.currency}` });
     else if (m.grossMinor !== l.grossMinor)
@@ -122,12 +128,12 @@ export const matchSettlement = (
     else if ((m.feeMinor ?? 0) !== l.feeMinor)
       breaks.push({ ...base, kind: 'fee_mismatch', detail: `ledger fee ${m.feeMinor ?? 0}, provider ${l.feeMinor} ${l.currency}` });
   }
-  const pending: LedgerMovement[] = [];
+  const pending: M[] = [];
   const graceMs = options.graceHours * 3_600_000;
   for (const rest of open.values())
     for (const m of rest) {
       const due = Date.parse(m.at) + graceMs;
-      if (m.kind === 'charge' && Date.parse(options.now) < due) pending.push(m);
+      if (Date.parse(options.now) < due) pending.push(m);
       else
         breaks.push({
           reference: m.reference,
@@ -136,12 +142,12 @@ export const matchSettlement = (
           detail:
             m.kind === 'charge'
               ? `captured ${m.at}, not settled within ${options.graceHours} h`
-              : `the ledger recorded this ${m.kind} (${m.grossMinor} ${m.currency}); the provider did not settle it`,
+              : `the ledger recorded this ${m.kind} (${m.grossMinor} ${m.currency}) ${m.at}; the provider did not settle it within ${options.graceHours} h`,
         });
     }
   breaks.sort(compareBreaks);
   pending.sort((a, b) => cmp(a.reference, b.reference) || cmp(a.at, b.at));
-  return { matched, pending, breaks };
+  return { matched: settled.length, settled, pending, breaks };
 };
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -11,6 +11,7 @@ import { Identity1767000000000 } from '../migrations/1767000000000-identity';
 import { PaymentLifecycle1768000000000 } from '../migrations/1768000000000-payment-lifecycle';
 import { Payments1769000000000 } from '../migrations/1769000000000-payments';
 import { ReconciliationRuns1770000000000 } from '../migrations/1770000000000-reconciliation-runs';
+import { SettlementMatches1771000000000 } from '../migrations/1771000000000-settlement-matches';
 import { PaymentEntity } from '../payment/payment.entity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
@@ -30,6 +31,7 @@ export const READ_MODEL_MIGRATIONS = [
   PaymentLifecycle1768000000000,
   Payments1769000000000,
   ReconciliationRuns1770000000000,
+  SettlementMatches1771000000000,
 ];
 
 export type ReadModelDatabase =

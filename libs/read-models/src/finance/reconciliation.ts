@@ -1,30 +1,34 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import {
   BREAK_COLUMNS,
   Break,
   breakRows,
   LedgerMovement,
-  MatchResult,
-  PaymentEntitlement,
-  RevenuePayment,
+  RevenueDay,
   compareBreaks,
-  SettlementLine,
   matchEntitlements,
   matchSettlement,
-  revenueForDay,
 } from '@ledger/domain';
 import { canonicalJson } from '@ledger/event-store';
-import { parseSettlement } from './settlement-file';
+import { paymentEntitlements, revenuePayments } from './day-inputs';
+import { MoneyTotals, addToTotals } from './money-totals';
+import { ReferenceGroup, RunMovement, referenceGroups } from './settlement-groups';
+import { readSettlement } from './settlement-file';
+import { stageSettlement } from './settlement-stage';
+import { Batches } from './sql-cursor';
 
 export interface ReconcileInput {
   /** The UTC day the settlement report covers, YYYY-MM-DD. */
   readonly day: string;
-  readonly settlement: Buffer;
+  /** The provider's file: whole, or streamed (a big day's file need not fit in memory). */
+  readonly settlement: Buffer | AsyncIterable<Buffer>;
   /** Pending or timing break is judged at this instant; pass the same one to reproduce a run. */
   readonly asOf: string;
   readonly graceHours: number;
+  /** Bytes of the file read, then settlement lines matched (of `total`). */
+  readonly onProgress?: (p: { readonly phase: 'reading' | 'matching'; readonly done: number; readonly total: number }) => void;
 }
 
 export interface ReconcileRun {
@@ -35,39 +39,44 @@ export interface ReconcileRun {
   readonly report: string;
   readonly reportSha256: string;
   readonly breaks: readonly Break[];
-  readonly result: MatchResult;
+  readonly matched: number;
+  readonly pending: number;
 }
 
 const GENESIS = '0'.repeat(64);
+/**
+ * One input row in the ledger digest. The rows are built here with their keys in one fixed order,
+ * so plain JSON is stable (and several times cheaper than canonical JSON on a million rows).
+ */
+const line = (row: object): string => JSON.stringify(row);
 const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
-/** SHA-256 of each list's items, one canonical JSON line each: the same as hashing one document, without building it. */
-const digestOf = (lists: readonly (readonly unknown[])[]): string => {
-  const hash = createHash('sha256');
-  lists.forEach((list, i) => {
-    hash.update(`#${i}\n`);
-    for (const item of list) hash.update(`${canonicalJson(item)}\n`);
-  });
-  return hash.digest('hex');
-};
-
-type Totals = Record<string, { charges: number; fees: number; refunds: number; chargebacks: number; net: number; count: number }>;
-
-const totals = (items: readonly { currency: string; kind: string; grossMinor: number; feeMinor: number | null }[]): Totals => {
-  const out: Totals = {};
-  for (const m of items) {
-    const t = (out[m.currency] ??= { charges: 0, fees: 0, refunds: 0, chargebacks: 0, net: 0, count: 0 });
-    t.count++;
-    if (m.kind === 'charge') t.charges += m.grossMinor;
-    if (m.kind === 'refund') t.refunds += m.grossMinor;
-    if (m.kind === 'chargeback') t.chargebacks += m.grossMinor;
-    t.fees += m.feeMinor ?? 0;
-    t.net += m.grossMinor - (m.feeMinor ?? 0);
-  }
+/** The money the ledger booked on the day, per currency (the report's ledger totals). */
+const ledgerTotals = async (qr: QueryRunner, day: string): Promise<MoneyTotals> => {
+  const rows: Record<string, any>[] = await qr.query(
+    `SELECT currency, count(*) AS count,
+       coalesce(sum(gross_minor) FILTER (WHERE kind = 'charge'), 0) AS charges,
+       coalesce(sum(gross_minor) FILTER (WHERE kind = 'refund'), 0) AS refunds,
+       coalesce(sum(gross_minor) FILTER (WHERE kind = 'chargeback'), 0) AS chargebacks,
+       coalesce(sum(fee_minor), 0) AS fees, sum(gross_minor - coalesce(fee_minor, 0)) AS net
+     FROM money_movement WHERE occurred_at >= $1::timestamptz AND occurred_at < $1::timestamptz + interval '1 day'
+     GROUP BY currency ORDER BY currency`,
+    [`${day}T00:00:00.000Z`],
+  );
+  const out: MoneyTotals = {};
+  for (const r of rows)
+    out[r.currency] = {
+      charges: Number(r.charges),
+      fees: Number(r.fees),
+      refunds: Number(r.refunds),
+      chargebacks: Number(r.chargebacks),
+      net: Number(r.net),
+      count: Number(r.count),
+    };
   return out;
 };
 
-/** The ledger's movements of the day, in a stable order (their SHA-256 names the ledger input of a run). */
+/** The day's movements in a stable order (what a test waits for before reconciling). */
 export const ledgerMovements = async (dataSource: DataSource, day: string): Promise<LedgerMovement[]> => {
   const rows: Record<string, any>[] = await dataSource.query(
     `SELECT reference, kind, currency, gross_minor, fee_minor, occurred_at FROM money_movement
@@ -84,120 +93,119 @@ export const ledgerMovements = async (dataSource: DataSource, day: string): Prom
   }));
 };
 
-/** The day's payments (captured that day, or extended that day without a capture) for entitlement to cash. */
-export const paymentEntitlements = async (dataSource: DataSource, day: string): Promise<PaymentEntitlement[]> => {
-  const rows: Record<string, any>[] = await dataSource.query(
-    `SELECT payment_id, captured_at, entitlement_granted, refunds, chargebacks_lost, revocations FROM payment
-     WHERE (captured_at >= $1::timestamptz AND captured_at < $1::timestamptz + interval '1 day')
-        OR (captured_at IS NULL AND entitlement_granted AND selected_at >= $1::timestamptz AND selected_at < $1::timestamptz + interval '1 day')
-     ORDER BY payment_id`,
-    [`${day}T00:00:00.000Z`],
-  );
-  return rows.map((r) => ({
-    reference: r.payment_id,
-    captured: r.captured_at !== null,
-    granted: r.entitlement_granted,
-    refunds: r.refunds,
-    chargebacksLost: r.chargebacks_lost,
-    revocations: r.revocations,
-  }));
-};
-
-/**
- * The payments whose revenue moves on the day: captured by its end and still in service, captured
- * that day, or with money going back that day; each with its money back over its whole life.
- */
-export const revenuePayments = async (dataSource: DataSource, day: string): Promise<RevenuePayment[]> => {
-  const d0 = `${day}T00:00:00.000Z`;
-  const rows: Record<string, any>[] = await dataSource.query(
-    `SELECT p.*, c.region FROM payment p LEFT JOIN card_balance c ON c.subscription_id = p.subscription_id
-     WHERE p.captured_at < $1::timestamptz + interval '1 day' AND p.period_end IS NOT NULL
-       AND (p.period_end >= $1::timestamptz OR p.captured_at >= $1::timestamptz OR p.payment_id IN (
-         SELECT reference FROM money_movement WHERE kind <> 'charge' AND occurred_at >= $1::timestamptz AND occurred_at < $1::timestamptz + interval '1 day'))
-     ORDER BY p.payment_id`,
-    [d0],
-  );
-  const backs: Record<string, any>[] = rows.length
-    ? await dataSource.query(
-        `SELECT reference, gross_minor, occurred_at FROM money_movement WHERE kind <> 'charge' AND reference = ANY($1::text[]) ORDER BY occurred_at, movement_id`,
-        [rows.map((r) => r.payment_id)],
-      )
-    : [];
-  const backOf = new Map<string, { at: string; amountMinor: number }[]>();
-  for (const b of backs)
-    backOf.set(b.reference, [
-      ...(backOf.get(b.reference) ?? []),
-      { at: new Date(b.occurred_at).toISOString(), amountMinor: -b.gross_minor },
-    ]);
-  return rows.map((r) => {
-    const end = new Date(r.period_end).getTime();
-    const discounts = r.discounts as { promotionId: string; amountMinor: number }[];
-    return {
-      paymentId: r.payment_id,
-      group: {
-        currency: r.currency,
-        method: r.method,
-        region: r.region ?? 'unknown',
-        planId: r.plan_id,
-        promotion: discounts.map((d) => d.promotionId).join('+') || 'none',
-      },
-      listMinor: r.list_minor,
-      discountsMinor: discounts.reduce((s, d) => s + d.amountMinor, 0),
-      priceMinor: r.amount_minor,
-      feeMinor: r.fee_minor ?? 0,
-      capturedAt: new Date(r.captured_at).toISOString(),
-      periodStart: new Date(end - r.days * 86_400_000).toISOString(),
-      periodEnd: new Date(end).toISOString(),
-      dataMb: r.data_mb,
-      forfeitedMb: r.forfeited_mb,
-      back: backOf.get(r.payment_id) ?? [],
-    };
+/** One reference's breaks; a line for money an earlier day's file already settled is a duplicate, not unknown. */
+const matchGroup = (g: ReferenceGroup, options: { now: string; graceHours: number }) => {
+  const open = g.movements.filter((m) => m.settledOn === null);
+  const result = matchSettlement<RunMovement>(open, g.lines, options);
+  const breaks = result.breaks.map((b): Break => {
+    const earlier = b.kind === 'missing_in_ledger' && g.movements.find((m) => m.settledOn !== null && m.kind === b.movement);
+    return earlier ? { ...b, kind: 'duplicate', detail: `the file of ${earlier.settledOn} already settled this ${b.movement}` } : b;
   });
+  return { ...result, breaks };
 };
 
 /**
- * One reconciliation run: the day's ledger movements against the provider's settlement file, its
- * report stored and chained by hash to the run before (any day). Runs are never rewritten; a re-run
- * on the same inputs appends a run with the same report bytes.
+ * One reconciliation run, in one transaction that holds the run chain: the provider's file streamed
+ * into a staging table, matched reference by reference against the ledger's open movements (those
+ * no earlier day's file settled), the day's entitlements and revenue read through cursors, the
+ * report stored and chained by hash to the run before (any day). Memory stays flat: one reference,
+ * one batch of rows, the breaks and the day's totals. Runs are never rewritten; a re-run on the same
+ * inputs appends a run with the same report bytes.
  */
 export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput): Promise<ReconcileRun> => {
-  const file = parseSettlement(input.settlement.toString('utf8'));
-  const lines: SettlementLine[] = file.lines;
-  const ledger = await ledgerMovements(dataSource, input.day);
-  const settled = matchSettlement(ledger, lines, { now: input.asOf, graceHours: input.graceHours });
-  const entitlements = await paymentEntitlements(dataSource, input.day);
-  const revenueInput = await revenuePayments(dataSource, input.day);
-  const result: MatchResult = { ...settled, breaks: [...settled.breaks, ...matchEntitlements(entitlements)].sort(compareBreaks) };
-  const report = canonicalJson({
-    day: input.day,
-    asOf: input.asOf,
-    graceHours: input.graceHours,
-    inputs: {
-      settlementSha256: sha256(input.settlement),
-      ledgerSha256: digestOf([ledger, entitlements, revenueInput]),
-    },
-    payments: entitlements.length,
-    matched: result.matched,
-    pending: result.pending,
-    breaks: result.breaks,
-    totals: { ledger: totals(ledger), provider: totals(lines) },
-    revenue: revenueForDay(revenueInput, input.day),
-  });
-  const reportSha256 = sha256(report);
-  return dataSource.transaction(async (em) => {
-    // One chain: a run waits for the one before it to be stored.
-    await em.query('LOCK TABLE reconciliation_run IN EXCLUSIVE MODE');
-    const [last] = await em.query('SELECT hash FROM reconciliation_run ORDER BY seq DESC LIMIT 1');
+  const qr = dataSource.createQueryRunner();
+  await qr.connect();
+  await qr.startTransaction();
+  try {
+    // One chain, and one snapshot of the ledger for the whole run: the lock comes before the first read.
+    await qr.query('LOCK TABLE reconciliation_run IN EXCLUSIVE MODE');
+    await qr.query("SET LOCAL work_mem = '128MB'");
+    const [{ seq }] = await qr.query("SELECT nextval(pg_get_serial_sequence('reconciliation_run', 'seq')) AS seq");
+    const source = Buffer.isBuffer(input.settlement) ? [input.settlement] : input.settlement;
+    const file = readSettlement(source, (done) => input.onProgress?.({ phase: 'reading', done, total: 0 }));
+
+    const staged = await stageSettlement(qr, file.lines);
+
+    const summary = file.summary();
+
+    const options = { now: input.asOf, graceHours: input.graceHours };
+    const ledgerDigest = createHash('sha256');
+    const breaks: Break[] = [];
+    let matched = 0;
+    let matchedLines = 0;
+    const pending: MoneyTotals = {};
+    let pendingCount = 0;
+    const matches = new Batches<{ movementId: string; line: number }>(async (items) => {
+      await qr.query(
+        `INSERT INTO settlement_match (movement_id, day, line, run_seq)
+         SELECT id, $3::date, line, $4 FROM unnest($1::text[], $2::int[]) AS u(id, line)
+         ON CONFLICT (movement_id) DO UPDATE SET day = excluded.day, line = excluded.line, run_seq = excluded.run_seq
+           WHERE excluded.day < settlement_match.day`,
+        [items.map((i) => i.movementId), items.map((i) => i.line), input.day, seq],
+      );
+    });
+    ledgerDigest.update('#0\n');
+    for await (const g of referenceGroups(qr, input.day)) {
+      for (const m of g.movements) ledgerDigest.update(`${line(m)}\n`);
+      const r = matchGroup(g, options);
+      matched += r.matched;
+      breaks.push(...r.breaks);
+      for (const p of r.pending) addToTotals(pending, p);
+      pendingCount += r.pending.length;
+      for (const s of r.settled) await matches.push({ movementId: s.movement.movementId, line: s.line });
+      matchedLines += g.lines.length;
+      if (g.lines.length) input.onProgress?.({ phase: 'matching', done: matchedLines, total: staged.lines });
+    }
+    await matches.flush();
+
+    let payments = 0;
+    ledgerDigest.update('#1\n');
+    for await (const batch of paymentEntitlements(qr, input.day)) {
+      payments += batch.length;
+      for (const p of batch) ledgerDigest.update(`${line(p)}\n`);
+      breaks.push(...matchEntitlements(batch));
+    }
+
+    const revenue = new RevenueDay(input.day);
+    ledgerDigest.update('#2\n');
+    for await (const batch of revenuePayments(qr, input.day))
+      for (const p of batch) {
+        ledgerDigest.update(`${line(p)}\n`);
+        revenue.add(p);
+      }
+
+    breaks.sort(compareBreaks);
+    const inputs = { settlementSha256: summary.sha256, ledgerSha256: ledgerDigest.digest('hex') };
+    const report = canonicalJson({
+      day: input.day,
+      asOf: input.asOf,
+      graceHours: input.graceHours,
+      inputs,
+      settlement: { format: summary.format, lines: staged.lines, ignored: summary.ignored },
+      payments,
+      matched,
+      pending: { count: pendingCount, byCurrency: pending },
+      breaks,
+      totals: { ledger: await ledgerTotals(qr, input.day), provider: staged.byCurrency },
+      revenue: revenue.rows(),
+    });
+    const reportSha256 = sha256(report);
+    const [last] = await qr.query('SELECT hash FROM reconciliation_run ORDER BY seq DESC LIMIT 1');
     const previousHash: string = last?.hash ?? GENESIS;
-    const inputs = JSON.parse(report).inputs as { settlementSha256: string; ledgerSha256: string };
     const hash = sha256([previousHash, input.day, inputs.settlementSha256, inputs.ledgerSha256, reportSha256].join('\n'));
-    const [row] = await em.query(
-      `INSERT INTO reconciliation_run (day, settlement_sha256, ledger_sha256, report_sha256, breaks, previous_hash, hash, report)
-       VALUES ($1::date, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-      [input.day, inputs.settlementSha256, inputs.ledgerSha256, reportSha256, result.breaks.length, previousHash, hash, report],
+    await qr.query(
+      `INSERT INTO reconciliation_run (seq, day, settlement_sha256, ledger_sha256, report_sha256, breaks, previous_hash, hash, report)
+       VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9)`,
+      [seq, input.day, inputs.settlementSha256, inputs.ledgerSha256, reportSha256, breaks.length, previousHash, hash, report],
     );
-    return { seq: Number(row.seq), hash, previousHash, report, reportSha256, breaks: result.breaks, result };
-  });
+    await qr.commitTransaction();
+    return { seq: Number(seq), hash, previousHash, report, reportSha256, breaks, matched, pending: pendingCount };
+  } catch (err) {
+    if (qr.isTransactionActive) await qr.rollbackTransaction();
+    throw err;
+  } finally {
+    await qr.release();
+  }
 };
 
 /** Recomputes every run's hash from its stored fields and its predecessor: the first that does not hold, or null. */

@@ -1,4 +1,7 @@
-import { parse } from 'csv-parse/sync';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parse as parseStream } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { MovementKind, SettlementLine } from '@ledger/domain';
 
 /** A settlement file finance cannot read: which line and column, and why. */
@@ -27,6 +30,9 @@ export interface SettlementFile {
   readonly ignored: number;
 }
 
+/** Maps one record of a settlement file to its line, or null for a row that is not a payment's money. */
+export type SettlementRowMapper = (record: string[], line: number) => SettlementLine | null;
+
 /**
  * The provider's daily settlement report, in one of two formats told apart by their header:
  *
@@ -36,24 +42,100 @@ export interface SettlementFile {
  *   the kind (other categories are counted as ignored), `gross`, `fee`, `net` are decimal major units
  *   in the lower-case `currency`, `automatic_payout_id` the payout, `created_utc` the time.
  *
- * Refuses a file it cannot read entirely rather than matching part of it.
+ * A row that cannot be read refuses the whole file rather than matching part of it.
  */
+export const settlementFormat = (header: string[]): { format: SettlementFile['format']; map: SettlementRowMapper } =>
+  header.includes('reporting_category')
+    ? { format: 'stripe-itemized', map: stripeItemized(header) }
+    : { format: 'sandbox', map: sandbox(header) };
+
+const CSV_OPTIONS = { relax_column_count: false, skip_empty_lines: true, bom: true } as const;
+
+/** A whole file in memory (tests, small files); `readSettlement` streams a big one. */
 export const parseSettlement = (text: string): SettlementFile => {
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: false, skip_empty_lines: true, bom: true });
+    records = parseSync(text, CSV_OPTIONS);
   } catch (err) {
     throw new SettlementFileError(`the settlement file is not CSV: ${(err as Error).message}`);
   }
   const [header, ...rows] = records;
   if (!header) throw new SettlementFileError('the settlement file is empty (no header row)');
-  return header.includes('reporting_category') ? stripeItemized(header, rows) : sandbox(header, rows);
+  const { format, map } = settlementFormat(header);
+  const lines: SettlementLine[] = [];
+  let ignored = 0;
+  rows.forEach((r, i) => {
+    const line = map(r, i + 2);
+    if (line) lines.push(line);
+    else ignored++;
+  });
+  return { format, lines, ignored };
+};
+
+export interface SettlementStream {
+  readonly lines: AsyncIterable<SettlementLine>;
+  /** Known once `lines` is consumed to the end: the format, the rows ignored, the bytes' SHA-256. */
+  summary(): { format: SettlementFile['format']; ignored: number; sha256: string; bytes: number };
+}
+
+/**
+ * Streams a settlement file line by line, hashing its bytes as they pass: memory stays flat however
+ * large the file. `onBytes` reports progress (bytes read so far).
+ */
+export const readSettlement = (
+  source: Iterable<Buffer> | AsyncIterable<Buffer | string>,
+  onBytes?: (bytes: number) => void,
+): SettlementStream => {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let format: SettlementFile['format'] | null = null;
+  let ignored = 0;
+  let done = false;
+  async function* hashed(): AsyncIterable<Buffer> {
+    for await (const chunk of source) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      hash.update(b);
+      bytes += b.length;
+      onBytes?.(bytes);
+      yield b;
+    }
+  }
+  async function* lines(): AsyncIterable<SettlementLine> {
+    const parser = Readable.from(hashed()).pipe(parseStream(CSV_OPTIONS));
+    let map: SettlementRowMapper | null = null;
+    let n = 0;
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        n++;
+        if (!map) {
+          ({ format, map } = settlementFormat(record));
+          continue;
+        }
+        const line = map(record, n);
+        if (line) yield line;
+        else ignored++;
+      }
+    } catch (err) {
+      if (err instanceof SettlementFileError) throw err;
+      throw new SettlementFileError(`the settlement file is not CSV: ${(err as Error).message}`);
+    }
+    if (!map) throw new SettlementFileError('the settlement file is empty (no header row)');
+    done = true;
+  }
+  return {
+    lines: lines(),
+    summary: () => {
+      if (!done || !format) throw new Error('the settlement file has not been read to its end');
+      return { format, ignored, sha256: hash.digest('hex'), bytes };
+    },
+  };
 };
 
 const reader = (header: string[], required: readonly string[], format: string) => {
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) throw new SettlementFileError(`the ${format} header lacks ${missing.join(', ')}`);
-  return (r: string[], name: string) => r[header.indexOf(name)];
+  const at = new Map(header.map((name, i) => [name, i]));
+  return (r: string[], name: string): string => r[at.get(name)!];
 };
 
 const checked = (line: number, currency: string, when: string, reference: string): string => {
@@ -63,10 +145,9 @@ const checked = (line: number, currency: string, when: string, reference: string
   return new Date(when).toISOString();
 };
 
-const sandbox = (header: string[], rows: string[][]): SettlementFile => {
+const sandbox = (header: string[]): SettlementRowMapper => {
   const get = reader(header, COLUMNS, 'sandbox');
-  const lines = rows.map((r, i): SettlementLine => {
-    const line = i + 2;
+  return (r, line) => {
     const int = (name: string): number => {
       const v = get(r, name);
       if (!/^-?\d{1,15}$/.test(v)) throw new SettlementFileError(`line ${line}, ${name}: "${v}" is not a whole number of minor units`);
@@ -78,8 +159,7 @@ const sandbox = (header: string[], rows: string[][]): SettlementFile => {
     const at = checked(line, currency, get(r, 'occurred_at'), get(r, 'reference'));
     const amounts = { grossMinor: int('gross_minor'), feeMinor: int('fee_minor'), netMinor: int('net_minor') };
     return { line, payoutId: get(r, 'payout_id'), reference: get(r, 'reference'), kind, currency, ...amounts, at };
-  });
-  return { format: 'sandbox', lines, ignored: 0 };
+  };
 };
 
 const STRIPE_COLUMNS = [
@@ -117,20 +197,17 @@ const minorUnits = (line: number, name: string, value: string, exponent: number)
   return m[1] ? -minor : minor;
 };
 
-const stripeItemized = (header: string[], rows: string[][]): SettlementFile => {
+const stripeItemized = (header: string[]): SettlementRowMapper => {
   const get = reader(header, STRIPE_COLUMNS, 'Stripe itemized payout');
-  let ignored = 0;
-  const lines: SettlementLine[] = [];
-  rows.forEach((r, i) => {
-    const line = i + 2;
+  return (r, line) => {
     const kind = STRIPE_KINDS[get(r, 'reporting_category')];
-    if (!kind) return void ignored++;
+    if (!kind) return null;
     const currency = get(r, 'currency').toUpperCase();
     const exponent = EXPONENT[currency] ?? 2;
     const reference = get(r, 'payment_metadata[reference]');
     const at = checked(line, currency, `${get(r, 'created_utc').replace(' ', 'T')}Z`.replace('ZZ', 'Z'), reference);
     const amount = (name: string) => minorUnits(line, name, get(r, name), exponent);
-    lines.push({
+    return {
       line,
       payoutId: get(r, 'automatic_payout_id'),
       reference,
@@ -140,7 +217,6 @@ const stripeItemized = (header: string[], rows: string[][]): SettlementFile => {
       feeMinor: amount('fee'),
       netMinor: amount('net'),
       at,
-    });
-  });
-  return { format: 'stripe-itemized', lines, ignored };
+    };
+  };
 };
