@@ -19,6 +19,8 @@ import { GetSubscriptionAsOfHandler } from './subscriptions/get-subscription-as-
 import { RenewalsController } from './renewals/renewals.controller';
 import { RenewSubscriptionHandler } from './renewals/renew-subscription.handler';
 import { GetRenewalHandler } from './renewals/get-renewal.query';
+import { GetOffersHandler } from './renewals/get-offers.query';
+import { FindCardsHandler } from './subscriptions/find-cards.query';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
@@ -68,6 +70,8 @@ export class AppModule {
         GetSubscriptionAsOfHandler,
         RenewSubscriptionHandler,
         GetRenewalHandler,
+        GetOffersHandler,
+        FindCardsHandler,
         RecordUsageHandler,
         RecordUsageBatchHandler,
         ListPaymentsHandler,

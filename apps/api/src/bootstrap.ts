@@ -26,6 +26,7 @@ import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { ledgerValidationPipe } from './http/validation';
 import { clientErrorHandler } from './http/client-errors';
 import { registerJsonBody } from './http/json-body';
+import { serveConsole } from './http/console';
 import { RouteTable } from './http/route-table';
 import { listenForProjections } from './http/projection-listener';
 
@@ -104,6 +105,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     )
     .build();
   SwaggerModule.setup('docs', app, () => applyContract(SwaggerModule.createDocument(app, doc)));
+  serveConsole(app);
   await app.init();
   const logger = new Logger('Projector');
   const projector = config.runProjector

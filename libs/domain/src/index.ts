@@ -11,6 +11,8 @@ export * from './subscription/subscription.decider';
 export * from './subscription/buckets';
 export * from './subscription/entitlement';
 export * from './subscription/payment-lifecycle';
+export * from './subscription/renewal-period';
+export * from './subscription/forecast';
 export * from './account/account.decider';
 export * from './subscription/subscription.upcast';
 export * from './payment/payment-process.events';

@@ -79,6 +79,16 @@ const OPERATIONS: Record<string, OperationContract> = {
     who: READERS,
     errors: { 400: QUERY_400, 404: ['SUBSCRIPTION_NOT_FOUND'], ...READ_YOUR_WRITES },
   },
+  SubscriptionsController_find: {
+    success: [200, 'CardList'],
+    who: 'support, finance, auditor',
+    errors: { 400: ['VALIDATION_FAILED'] },
+  },
+  SubscriptionsController_offers: {
+    success: [200, 'Offers'],
+    who: READERS,
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'], 422: ['UNKNOWN_PROMOTION_CODE', 'PROMOTION_NOT_APPLICABLE'] },
+  },
   SubscriptionsController_events: {
     success: [200, 'StoredEvents'],
     errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'] },

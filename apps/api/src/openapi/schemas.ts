@@ -77,6 +77,37 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }),
     },
   }),
+  CardList: obj(['cards'], {
+    cards: {
+      type: 'array',
+      items: obj(['subscriptionId', 'accountId', 'iccid', 'region'], {
+        subscriptionId: uuid,
+        accountId: uuid,
+        iccid: { type: 'string' },
+        region: { type: 'string' },
+        expiresAt: { ...time, nullable: true },
+        dataRemainingMb: { type: 'integer', minimum: 0, nullable: true },
+      }),
+    },
+  }),
+  Offers: obj(['region', 'rule', 'offers'], {
+    region: { enum: ['EU', 'US', 'APAC'] },
+    rule: { type: 'string', description: 'the extension rule in one sentence' },
+    offers: {
+      type: 'array',
+      items: obj(['planId', 'kind', 'days', 'dataMb', 'listPrice', 'discounts', 'price', 'startsAt', 'endsAt'], {
+        planId: { type: 'string' },
+        kind: { enum: ['daily', 'monthly', 'annual'] },
+        days: { type: 'integer', minimum: 1 },
+        dataMb: { type: 'integer', minimum: 0 },
+        listPrice: { type: 'object' },
+        discounts: { type: 'array', items: { type: 'object' } },
+        price: { type: 'object' },
+        startsAt: time,
+        endsAt: time,
+      }),
+    },
+  }),
   SubscriptionCreated: obj(['subscriptionId', 'position'], { subscriptionId: uuid, position }),
   Bucket: obj(['bucketId', 'expiresAt', 'mbGranted', 'mbRemaining'], {
     bucketId: { type: 'string' },
@@ -99,6 +130,13 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       buckets: { type: 'array', items: { $ref: '#/components/schemas/Bucket' } },
       position,
       asOf: time,
+      forecast: obj(['mbPerDay', 'dataRunsOutAt', 'validityEndsAt', 'endsFirst', 'daysLeft'], {
+        mbPerDay: { type: 'number', minimum: 0, description: 'average use a day over the last 7 days' },
+        dataRunsOutAt: { ...time, nullable: true, description: 'at this pace; null without use' },
+        validityEndsAt: { ...time, nullable: true },
+        endsFirst: { type: 'string', enum: ['data', 'validity'], nullable: true },
+        daysLeft: { type: 'integer', minimum: 0, nullable: true, description: 'whole days until the first of the two ends' },
+      }),
     },
   ),
   RenewalStarted: obj(['renewalId', 'status', 'links', 'position'], {

@@ -1,6 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ActiveCard, DomainError, evolve, initialCard, subscriptionStreamId } from '@ledger/domain';
+import {
+  ActiveCard,
+  DataUsageRecorded,
+  DomainError,
+  burnForecast,
+  evolve,
+  initialCard,
+  subscriptionStreamId,
+  usageAdded,
+} from '@ledger/domain';
 import { EventStore, fold } from '@ledger/event-store';
 import { EVENT_STORE } from '../infrastructure/tokens';
 import { SubscriptionView } from './get-subscription.query';
@@ -28,22 +37,31 @@ export class GetSubscriptionAsOfHandler implements IQueryHandler<GetSubscription
     const card = fold(evolve, initialCard(), known);
     if (card.status !== 'Active')
       throw new DomainError('SUBSCRIPTION_NOT_FOUND', `subscription ${subscriptionId} did not exist at ${asOf}`);
-    return { ...viewOf(card, at), position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
+    const usage = known.reduce(
+      (u, e) =>
+        e.type === 'DataUsageRecorded'
+          ? usageAdded(u, (e.data as DataUsageRecorded['data']).recordedAt, (e.data as DataUsageRecorded['data']).mb)
+          : u,
+      {} as Record<string, number>,
+    );
+    return { ...viewOf(card, at, usage), position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
   }
 }
 
-const viewOf = (card: ActiveCard, at: number): Omit<SubscriptionView, 'position'> => {
+const viewOf = (card: ActiveCard, at: number, usage: Record<string, number>): Omit<SubscriptionView, 'position'> => {
   const live = card.buckets.filter((b) => Date.parse(b.expiresAt) > at).map((b) => ({ ...b }));
+  const dataRemainingMb = live.reduce((sum, b) => sum + b.mbRemaining, 0);
   return {
     subscriptionId: card.subscriptionId,
     accountId: card.accountId,
     iccid: card.iccid,
     region: card.region,
     status: card.expiresAt === null ? 'new' : Date.parse(card.expiresAt) > at ? 'active' : 'expired',
-    dataRemainingMb: live.reduce((sum, b) => sum + b.mbRemaining, 0),
+    dataRemainingMb,
     expiresAt: card.expiresAt,
     plansBought: Object.values(card.renewals).filter((r) => r.status === 'completed').length,
     pendingRenewalId: card.pendingRenewalId,
     buckets: live,
+    forecast: burnForecast({ usage, dataRemainingMb, expiresAt: card.expiresAt, now: new Date(at).toISOString() }),
   };
 };

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { DomainError, subscriptionStreamId } from '@ledger/domain';
+import { BurnForecast, DomainError, burnForecast, subscriptionStreamId } from '@ledger/domain';
 import { BucketView, CardBalanceEntity, ProjectionPosition } from '@ledger/read-models';
 import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
 import { EventStore } from '@ledger/event-store';
@@ -19,6 +19,8 @@ export interface SubscriptionView {
   plansBought: number;
   pendingRenewalId: string | null;
   buckets: BucketView[];
+  /** At the card's recent pace, when its data runs out and whether validity ends first. */
+  forecast: BurnForecast;
   position: string;
 }
 
@@ -48,6 +50,12 @@ export const toView = (row: CardBalanceEntity, now: string): SubscriptionView =>
     plansBought: row.plansBought,
     pendingRenewalId: row.pendingRenewalId,
     buckets: live,
+    forecast: burnForecast({
+      usage: row.usageDays ?? {},
+      dataRemainingMb: live.reduce((sum, b) => sum + b.mbRemaining, 0),
+      expiresAt,
+      now,
+    }),
     position: String(row.lastPosition),
   };
 };

@@ -1,6 +1,6 @@
 import { Decider, assertNever } from '../shared/event';
 import { DomainError } from '../shared/domain-error';
-import { addDays, laterOf } from '../shared/time';
+import { renewalPeriod } from './renewal-period';
 import { OpenSubscription, RecordPaymentOutcome, RecordUsage, SelectPlan, SubscriptionCommand } from './subscription.commands';
 import { SubscriptionEvent } from './subscription.events';
 import { ActiveCard, Card, evolve, initialCard, recentUsageMb } from './subscription.state';
@@ -89,8 +89,7 @@ const recordPaymentOutcome = (c: RecordPaymentOutcome, state: Card): Subscriptio
       `captured ${o.amount.amountMinor} ${o.amount.currency} for a renewal priced ${renewal.price.amountMinor} ${renewal.price.currency}`,
     );
   }
-  const start = s.expiresAt === null ? c.now : laterOf(s.expiresAt, c.now);
-  const newExpiry = addDays(start, renewal.days);
+  const newExpiry = renewalPeriod(s.expiresAt, c.now, renewal.days).endsAt;
   return [
     ...expireBuckets(s, c.now),
     {

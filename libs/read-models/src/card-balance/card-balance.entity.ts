@@ -46,6 +46,10 @@ export class CardBalanceEntity {
   @Column({ name: 'pending_renewal_id', type: 'text', nullable: true })
   pendingRenewalId!: string | null;
 
+  /** MB used per UTC day, the last two weeks (the burn-rate forecast). */
+  @Column({ name: 'usage_days', type: 'jsonb', default: {} })
+  usageDays!: Record<string, number>;
+
   @Column({ name: 'last_revision', type: 'integer' })
   lastRevision!: number;
 

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsRevoked, bucketsDrawn } from '@ledger/domain';
+import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsRevoked, bucketsDrawn, usageAdded } from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec } from '../database/row-sql';
 import { applyKeyedRows } from '../keyed-rows';
@@ -20,6 +20,7 @@ interface Row {
   revoked_mb: number;
   plans_bought: number;
   pending_renewal_id: string | null;
+  usage_days: Record<string, number>;
   last_revision: number;
   last_position: string | number;
 }
@@ -37,6 +38,7 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'revoked_mb', type: 'integer' },
   { name: 'plans_bought', type: 'integer' },
   { name: 'pending_renewal_id', type: 'text' },
+  { name: 'usage_days', type: 'jsonb' },
   { name: 'last_revision', type: 'integer' },
   { name: 'last_position', type: 'bigint' },
 ];
@@ -60,6 +62,7 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       revoked_mb: 0,
       plans_bought: 0,
       pending_renewal_id: null,
+      usage_days: {},
     };
   }
   if (!row) return undefined;
@@ -94,7 +97,12 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       };
     }
     case 'DataUsageRecorded': {
-      return { ...row, buckets: bucketsDrawn(row.buckets, e.data.from), used_mb: row.used_mb + e.data.mb };
+      return {
+        ...row,
+        buckets: bucketsDrawn(row.buckets, e.data.from),
+        used_mb: row.used_mb + e.data.mb,
+        usage_days: usageAdded(row.usage_days ?? {}, e.data.recordedAt, e.data.mb),
+      };
     }
     case 'DataExpired':
       return {
