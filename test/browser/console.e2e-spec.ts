@@ -183,6 +183,12 @@ describe('the web console in a real browser', () => {
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: `Card ${ownersCard}` }).click();
+    // The card watch writes the reminder moments after the usage: the page shows it once projected.
+    for (let i = 0; i < 50 && !(await page.locator('#reminder').count()); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+      await page.getByRole('heading', { name: `Card ${ownersCard}` }).waitFor();
+    }
     await expect(page.locator('#forecast').textContent()).resolves.toMatch(/your data runs out in about \d+ day/);
     await expect(page.locator('#reminder').textContent()).resolves.toMatch(/running low/);
     await accessible(page);

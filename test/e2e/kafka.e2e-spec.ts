@@ -43,5 +43,41 @@ describeWithService('a renewal through the API, on Kafka', provisionKafka, (brok
         await publisher.stop();
       }
     });
+
+    it('puts a low-data reminder on the topic once, for a notification service', async () => {
+      const topic = uniqueTopic('api-reminder');
+      const publisher = await startPublisher(db, brokers(), { topic, batchSize: 100 });
+      const consumer = await SampleConsumer.start(kafkaFor(brokers()), topic);
+      try {
+        const { subscriptionId } = await newCard(h);
+        await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody(), { 'Idempotency-Key': 'to-kafka-low' });
+        const usage = { authorization: `Bearer ${await h.usageToken()}` };
+        for (const [usageId, mb] of [
+          ['k-1', 9_800],
+          ['k-2', 100],
+          ['k-3', 50],
+        ] as const)
+          expect((await h.raw('POST', `/v1/subscriptions/${subscriptionId}/usage`, { usageId, mb }, usage)).status).toBe(201);
+        const mine = () => consumer.events.filter((m) => m.key === subscriptionId);
+        const reminders = () => mine().filter((m) => m.headers.ce_type === 'ledger.RenewalReminderDue.v1');
+        await waitUntil(() => reminders().length === 1 && mine().length >= 8, 'the reminder and the usage on the topic', 30_000);
+        // The last usage is on the topic after the reminder was written: nothing else is coming for it.
+        await waitUntil(
+          () => mine().some((m) => m.headers.ce_type === 'ledger.DataUsageRecorded.v1' && JSON.parse(String(m.value)).usageId === 'k-3'),
+          'the last usage',
+          30_000,
+        );
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(reminders()).toHaveLength(1);
+        expect(JSON.parse(String(reminders()[0].value))).toMatchObject({
+          subscriptionId,
+          reason: 'low_data',
+          reminderId: expect.stringMatching(/^low_data:/),
+        });
+      } finally {
+        await consumer.stop();
+        await publisher.stop();
+      }
+    });
   });
 });

@@ -27,6 +27,7 @@ import { ledgerValidationPipe } from './http/validation';
 import { clientErrorHandler } from './http/client-errors';
 import { registerJsonBody } from './http/json-body';
 import { serveConsole } from './http/console';
+import { startCardWatch } from './card-watch/start-card-watch';
 import { RouteTable } from './http/route-table';
 import { listenForProjections } from './http/projection-listener';
 
@@ -123,6 +124,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
       (err) => processLog.error(`adopting pending renewals failed: ${(err as Error).message}`),
     );
   }
+  const cardWatch = config.cardWatch.run ? await startCardWatch(config, storage, processes.checkpoints, (m) => processLog.error(m)) : null;
   const listener =
     !projector && config.databaseUrl
       ? await listenForProjections(config.databaseUrl, app.get<ProjectionPosition>(PROJECTION_POSITION))
@@ -134,6 +136,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     close: async () => {
       app.get<ProjectionPosition>(PROJECTION_POSITION).close();
       await processes.runner.stop();
+      await cardWatch?.stop();
       await projector?.stop();
       await listener?.close();
       // Idle keep-alive sockets close at once; a request still open after a grace period (a client

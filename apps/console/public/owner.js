@@ -106,15 +106,13 @@ export const forecastText = (f) => {
     : `Your validity ends in about ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'}.`;
 };
 
-/** Low data (≤ 10 % left or under 2 days at this pace) or validity ending within 2 days. */
+/** The card's reminder (RenewalReminderDue, written by the card watch), in words. */
 export const reminderText = (card) => {
-  const granted = card.buckets.reduce((s, b) => s + b.mbGranted, 0);
-  const f = card.forecast;
-  if (card.status !== 'active') return null;
-  if (granted && (card.dataRemainingMb <= granted / 10 || (f?.endsFirst === 'data' && f.daysLeft < 2)))
-    return 'Your data is running low: renew now so you are not cut off.';
-  if (f?.endsFirst === 'validity' && f.daysLeft < 2) return 'Your validity ends soon: renew now to keep the card working.';
-  return null;
+  if (!card.reminder) return null;
+  const runsOut = card.reminder.dataRunsOutAt ? ` At your pace it runs out around ${when(card.reminder.dataRunsOutAt)}.` : '';
+  return card.reminder.reason === 'low_data'
+    ? `Your data is running low: renew now so you are not cut off.${runsOut}`
+    : `Your validity ends ${when(card.expiresAt)}: renew now to keep the card working.`;
 };
 
 const cardSummary = (card) =>

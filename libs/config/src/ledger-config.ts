@@ -22,6 +22,8 @@ export interface LedgerConfig {
   /** A stream's state is snapshotted each time it crosses a multiple of this many events. */
   readonly snapshotEvery: number;
   readonly payments: PaymentsConfig;
+  /** The card watch ([11]): on-time forfeiture and renewal reminders. */
+  readonly cardWatch: { readonly run: boolean; readonly sweepMs: number };
 }
 
 /** Every bound the API puts on a client; each is documented in the README's limits table. */
@@ -191,6 +193,7 @@ export const loadConfig = (env: Env = process.env): LedgerConfig => {
     stateCacheStreams: intSetting(env, 'LEDGER_STATE_CACHE_STREAMS', 5000, 0, 10_000_000),
     snapshotEvery: intSetting(env, 'LEDGER_SNAPSHOT_EVERY', 32, 1, 1_000_000),
     payments: payments(env),
+    cardWatch: { run: env.LEDGER_CARD_WATCH !== 'off', sweepMs: intSetting(env, 'CARD_WATCH_SWEEP_MS', 60_000, 50, 86_400_000) },
   };
 };
 

@@ -13,6 +13,7 @@ export * from './subscription/entitlement';
 export * from './subscription/payment-lifecycle';
 export * from './subscription/renewal-period';
 export * from './subscription/forecast';
+export * from './subscription/reminders';
 export * from './account/account.decider';
 export * from './subscription/subscription.upcast';
 export * from './payment/payment-process.events';

@@ -137,6 +137,16 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
         endsFirst: { type: 'string', enum: ['data', 'validity'], nullable: true },
         daysLeft: { type: 'integer', minimum: 0, nullable: true, description: 'whole days until the first of the two ends' },
       }),
+      reminder: {
+        ...obj(['reminderId', 'reason', 'dueAt', 'dataRunsOutAt'], {
+          reminderId: { type: 'string' },
+          reason: { type: 'string', enum: ['low_data', 'validity_ending'] },
+          dueAt: time,
+          dataRunsOutAt: { ...time, nullable: true },
+        }),
+        nullable: true,
+        description: 'the latest renewal reminder due (RenewalReminderDue) and not yet answered by a renewal',
+      },
     },
   ),
   RenewalStarted: obj(['renewalId', 'status', 'links', 'position'], {

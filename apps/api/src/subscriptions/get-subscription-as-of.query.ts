@@ -3,6 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import {
   ActiveCard,
   DataUsageRecorded,
+  RenewalReminderDue,
   DomainError,
   burnForecast,
   evolve,
@@ -44,11 +45,19 @@ export class GetSubscriptionAsOfHandler implements IQueryHandler<GetSubscription
           : u,
       {} as Record<string, number>,
     );
-    return { ...viewOf(card, at, usage), position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
+    let reminder: SubscriptionView['reminder'] = null;
+    for (const e of known) {
+      if (e.type === 'ValidityExtended') reminder = null;
+      if (e.type === 'RenewalReminderDue') {
+        const d = e.data as RenewalReminderDue['data'];
+        reminder = { reminderId: d.reminderId, reason: d.reason, dueAt: d.dueAt, dataRunsOutAt: d.dataRunsOutAt };
+      }
+    }
+    return { ...viewOf(card, at, usage), reminder, position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
   }
 }
 
-const viewOf = (card: ActiveCard, at: number, usage: Record<string, number>): Omit<SubscriptionView, 'position'> => {
+const viewOf = (card: ActiveCard, at: number, usage: Record<string, number>): Omit<SubscriptionView, 'position' | 'reminder'> => {
   const live = card.buckets.filter((b) => Date.parse(b.expiresAt) > at).map((b) => ({ ...b }));
   const dataRemainingMb = live.reduce((sum, b) => sum + b.mbRemaining, 0);
   return {

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { BurnForecast, DomainError, burnForecast, subscriptionStreamId } from '@ledger/domain';
-import { BucketView, CardBalanceEntity, ProjectionPosition } from '@ledger/read-models';
+import { BucketView, CardBalanceEntity, CardReminder, ProjectionPosition } from '@ledger/read-models';
 import { DATA_SOURCE, EVENT_STORE, PROJECTION_POSITION } from '../infrastructure/tokens';
 import { EventStore } from '@ledger/event-store';
 import { awaitProjection, refuseIfSetAside } from '../http/read-your-writes';
@@ -21,6 +21,8 @@ export interface SubscriptionView {
   buckets: BucketView[];
   /** At the card's recent pace, when its data runs out and whether validity ends first. */
   forecast: BurnForecast;
+  /** The latest renewal reminder due and not yet answered by a renewal, or null. */
+  reminder: CardReminder | null;
   position: string;
 }
 
@@ -56,6 +58,7 @@ export const toView = (row: CardBalanceEntity, now: string): SubscriptionView =>
       expiresAt,
       now,
     }),
+    reminder: row.reminder ?? null,
     position: String(row.lastPosition),
   };
 };

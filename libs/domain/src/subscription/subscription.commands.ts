@@ -80,6 +80,11 @@ export interface RecordChargeback extends Timed {
   readonly amount: Money;
 }
 
+/** The card watch's look at a card: forfeits buckets whose time has come, and says when a reminder is due. */
+export interface ReviewCard extends Timed {
+  readonly type: 'ReviewCard';
+}
+
 export type SubscriptionCommand =
   | OpenSubscription
   | SelectPlan
@@ -88,4 +93,5 @@ export type SubscriptionCommand =
   | RecordPaymentAction
   | AbandonRenewal
   | RecordRefund
-  | RecordChargeback;
+  | RecordChargeback
+  | ReviewCard;

@@ -1,6 +1,7 @@
 import { Decider, assertNever } from '../shared/event';
 import { DomainError } from '../shared/domain-error';
 import { renewalPeriod } from './renewal-period';
+import { reviewCard } from './reminders';
 import { OpenSubscription, RecordPaymentOutcome, RecordUsage, SelectPlan, SubscriptionCommand } from './subscription.commands';
 import { SubscriptionEvent } from './subscription.events';
 import { ActiveCard, Card, evolve, initialCard, recentUsageMb } from './subscription.state';
@@ -152,6 +153,8 @@ export const decide = (command: SubscriptionCommand, state: Card): SubscriptionE
       return recordRefund(command, state);
     case 'RecordChargeback':
       return recordChargeback(command, state);
+    case 'ReviewCard':
+      return reviewCard(command, state);
     default:
       return assertNever(command);
   }
@@ -161,7 +164,7 @@ export const decide = (command: SubscriptionCommand, state: Card): SubscriptionE
  * The card's state is plain JSON, so its snapshot is the state itself. Bump the version whenever
  * the state's shape or `evolve` changes: older snapshots are then ignored and rebuilt from events.
  */
-export const CARD_SNAPSHOT_VERSION = 'card-state-3';
+export const CARD_SNAPSHOT_VERSION = 'card-state-4';
 
 export const subscriptionDecider: Decider<SubscriptionCommand, Card, SubscriptionEvent> & {
   readonly snapshot: { version: string; toJSON: (s: Card) => unknown; fromJSON: (j: unknown) => Card };

@@ -102,6 +102,24 @@ export type EntitlementRevoked = DomainEvent<
   }
 >;
 
+/**
+ * The card should be renewed soon: its data is running low (≤ 10 % left, or under 2 days at its
+ * pace) or its validity ends within 2 days. Once per reminder id: a bucket for low data, a validity
+ * end for validity. For a notification service (on Kafka) and the console.
+ */
+export type RenewalReminderDue = DomainEvent<
+  'RenewalReminderDue',
+  {
+    reminderId: string;
+    reason: 'low_data' | 'validity_ending';
+    dataRemainingMb: number;
+    expiresAt: string;
+    /** At the card's recent pace; null without use. */
+    dataRunsOutAt: string | null;
+    dueAt: string;
+  }
+>;
+
 export type SubscriptionEvent =
   | SubscriptionOpened
   | PlanSelected
@@ -115,7 +133,8 @@ export type SubscriptionEvent =
   | PaymentRefunded
   | ChargebackOpened
   | ChargebackResolved
-  | EntitlementRevoked;
+  | EntitlementRevoked
+  | RenewalReminderDue;
 
 export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEvent['type'][] = [
   'SubscriptionOpened',
@@ -131,4 +150,5 @@ export const SUBSCRIPTION_EVENT_TYPES: readonly SubscriptionEvent['type'][] = [
   'ChargebackOpened',
   'ChargebackResolved',
   'EntitlementRevoked',
+  'RenewalReminderDue',
 ];

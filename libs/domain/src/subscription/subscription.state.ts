@@ -4,6 +4,7 @@ import { Money } from '../shared/money';
 import { PaymentMethodType, SubscriptionEvent } from './subscription.events';
 import { bucketExpired, bucketGranted, bucketsDrawn, bucketsRevoked } from './buckets';
 import { grantOf, shiftLaterPeriods } from './entitlement';
+import { UsageByDay, usageAdded } from './forecast';
 
 export interface Bucket {
   readonly bucketId: string;
@@ -71,6 +72,10 @@ export interface ActiveCard {
    * so that folding a record costs the same on the card's first record and its fifty-thousandth.
    */
   readonly recentUsage: readonly (readonly [string, number])[];
+  /** MB used per UTC day, the last two weeks: the pace reminders are judged by (forecast.ts). */
+  readonly usageByDay: UsageByDay;
+  /** The reminder ids already due (bounded): each is due once. */
+  readonly reminded: readonly string[];
   readonly totals: Totals;
 }
 
@@ -108,6 +113,8 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
         pendingRenewalId: null,
         renewals: {},
         recentUsage: [],
+        usageByDay: {},
+        reminded: [],
         totals: { grantedMb: 0, usedMb: 0, forfeitedMb: 0, revokedMb: 0 },
       };
     case 'PlanSelected': {
@@ -197,16 +204,24 @@ export const evolve = (state: Card, event: SubscriptionEvent): Card => {
       const buckets = bucketsDrawn(s.buckets, event.data.from);
       const kept = s.recentUsage.length >= RECENT_USAGE ? s.recentUsage.slice(1 - RECENT_USAGE) : s.recentUsage;
       const recentUsage = [...kept, [event.data.usageId, event.data.mb] as const];
-      return { ...s, buckets, recentUsage, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
+      const usageByDay = usageAdded(s.usageByDay, event.data.recordedAt, event.data.mb);
+      return { ...s, buckets, recentUsage, usageByDay, totals: { ...s.totals, usedMb: s.totals.usedMb + event.data.mb } };
     }
     case 'DataExpired': {
       const s = active(state, event);
       const buckets = bucketExpired(s.buckets, event.data.bucketId);
       return { ...s, buckets, totals: { ...s.totals, forfeitedMb: s.totals.forfeitedMb + event.data.mbForfeited } };
     }
+    case 'RenewalReminderDue': {
+      const s = active(state, event);
+      return { ...s, reminded: [...s.reminded.slice(1 - REMINDERS_KEPT), event.data.reminderId] };
+    }
     default:
       return assertNever(event);
   }
 };
+
+/** Reminder ids a card remembers: far more than can be due at once (one per bucket and validity end). */
+const REMINDERS_KEPT = 20;
 
 export const dataRemainingMb = (s: ActiveCard): number => s.buckets.reduce((sum, b) => sum + b.mbRemaining, 0);

@@ -124,6 +124,16 @@ export interface EntitlementRevokedV1 {
   revokedAt: string;
 }
 
+export interface RenewalReminderDueV1 {
+  subscriptionId: string;
+  reminderId: string;
+  reason: 'low_data' | 'validity_ending';
+  dataRemainingMb: number;
+  expiresAt: string;
+  dataRunsOutAt: string | null;
+  dueAt: string;
+}
+
 const METHODS: readonly PaymentMethodV1[] = ['card', 'paypal', 'apple_pay'];
 const KINDS = ['daily', 'monthly', 'annual'] as const;
 const DISCOUNT_KINDS = ['first_order', 'holiday', 'coupon'] as const;
@@ -247,6 +257,15 @@ export const SUBSCRIPTION_MAPPERS: Readonly<Record<string, Mapper>> = {
     cause: d.oneOf('cause', ['refund', 'chargeback'] as const),
     causeId: d.str('causeId'),
     revokedAt: d.time('revokedAt'),
+  }),
+  RenewalReminderDue: (d, subscriptionId): RenewalReminderDueV1 => ({
+    subscriptionId,
+    reminderId: d.str('reminderId'),
+    reason: d.oneOf('reason', ['low_data', 'validity_ending'] as const),
+    dataRemainingMb: d.int('dataRemainingMb'),
+    expiresAt: d.time('expiresAt'),
+    dataRunsOutAt: d.nullableTime('dataRunsOutAt'),
+    dueAt: d.time('dueAt'),
   }),
 };
 

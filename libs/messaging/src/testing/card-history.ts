@@ -96,6 +96,8 @@ export const cardHistory = (cardId: string, options: CardHistoryOptions = {}): E
       run({ type: 'RecordChargeback', renewalId, disputeId: `dp-${renewalId}`, status: 'lost', amount, now: minutesLater(later, 1) });
     }
   }
+  // The card watch an hour before the validity ends: a reminder is due.
+  if (state.status === 'Active' && state.expiresAt) run({ type: 'ReviewCard', now: minutesLater(state.expiresAt, -60) });
   return out;
 };
 

@@ -8,6 +8,13 @@ export interface BucketView {
 }
 
 /** Balance and expiry of one card, as of `lastPosition` in the global log. */
+export interface CardReminder {
+  reminderId: string;
+  reason: 'low_data' | 'validity_ending';
+  dueAt: string;
+  dataRunsOutAt: string | null;
+}
+
 @Entity({ name: 'card_balance' })
 export class CardBalanceEntity {
   @PrimaryColumn({ name: 'subscription_id', type: 'text' })
@@ -45,6 +52,16 @@ export class CardBalanceEntity {
 
   @Column({ name: 'pending_renewal_id', type: 'text', nullable: true })
   pendingRenewalId!: string | null;
+
+  /** The latest reminder due and not yet answered by a renewal. */
+  @Column({ type: 'jsonb', nullable: true })
+  reminder!: CardReminder | null;
+
+  @Column({ name: 'validity_reminded_for', type: 'timestamptz', nullable: true })
+  validityRemindedFor!: Date | null;
+
+  @Column({ name: 'next_bucket_expiry', type: 'timestamptz', nullable: true })
+  nextBucketExpiry!: Date | null;
 
   /** MB used per UTC day, the last two weeks (the burn-rate forecast). */
   @Column({ name: 'usage_days', type: 'jsonb', default: {} })

@@ -1,10 +1,18 @@
 import { EntityManager } from 'typeorm';
 import { RecordedEvent } from '@ledger/event-store';
-import { SubscriptionEvent, bucketExpired, bucketGranted, bucketsRevoked, bucketsDrawn, usageAdded } from '@ledger/domain';
+import {
+  SubscriptionEvent,
+  bucketExpired,
+  bucketGranted,
+  bucketsRevoked,
+  bucketsDrawn,
+  usageAdded,
+  validityReminderAt,
+} from '@ledger/domain';
 import { Projection, ReadModelTable, isSubscriptionEvent, subscriptionIdOf } from '../projection';
 import { ColumnSpec } from '../database/row-sql';
 import { applyKeyedRows } from '../keyed-rows';
-import { BucketView } from './card-balance.entity';
+import { BucketView, CardReminder } from './card-balance.entity';
 
 /** The card_balance row as stored (column names), so a batch never goes through entity hydration. */
 interface Row {
@@ -21,6 +29,12 @@ interface Row {
   plans_bought: number;
   pending_renewal_id: string | null;
   usage_days: Record<string, number>;
+  reminder: CardReminder | null;
+  validity_reminded_for: string | Date | null;
+  selected_days: number | null;
+  period_days: number | null;
+  validity_remind_at: string | Date | null;
+  next_bucket_expiry: string | null;
   last_revision: number;
   last_position: string | number;
 }
@@ -39,13 +53,31 @@ const COLUMNS: readonly ColumnSpec[] = [
   { name: 'plans_bought', type: 'integer' },
   { name: 'pending_renewal_id', type: 'text' },
   { name: 'usage_days', type: 'jsonb' },
+  { name: 'reminder', type: 'jsonb' },
+  { name: 'validity_reminded_for', type: 'timestamptz' },
+  { name: 'selected_days', type: 'integer' },
+  { name: 'period_days', type: 'integer' },
+  { name: 'validity_remind_at', type: 'timestamptz' },
+  { name: 'next_bucket_expiry', type: 'timestamptz' },
   { name: 'last_revision', type: 'integer' },
   { name: 'last_position', type: 'bigint' },
 ];
 
 type Fields = Omit<Row, 'last_revision' | 'last_position'>;
 
-const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefined => {
+/** The soonest bucket end: when the card watch must forfeit (indexed, so its sweep is a range scan). */
+const withNextExpiry = (row: Fields | undefined): Fields | undefined => {
+  if (!row) return row;
+  const next = row.buckets.reduce<string | null>(
+    (min, b) => (min === null || Date.parse(b.expiresAt) < Date.parse(min) ? b.expiresAt : min),
+    null,
+  );
+  return { ...row, next_bucket_expiry: next };
+};
+
+const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefined => withNextExpiry(reduceEvent(row, e));
+
+const reduceEvent = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefined => {
   if (e.type === 'SubscriptionOpened') {
     if (row) return row;
     const d = e.data;
@@ -63,12 +95,18 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       plans_bought: 0,
       pending_renewal_id: null,
       usage_days: {},
+      reminder: null,
+      validity_reminded_for: null,
+      selected_days: null,
+      period_days: null,
+      validity_remind_at: null,
+      next_bucket_expiry: null,
     };
   }
   if (!row) return undefined;
   switch (e.type) {
     case 'PlanSelected':
-      return { ...row, pending_renewal_id: e.data.renewalId };
+      return { ...row, pending_renewal_id: e.data.renewalId, selected_days: e.data.days };
     case 'PaymentFailed':
     case 'RenewalAbandoned':
       return { ...row, pending_renewal_id: null };
@@ -82,6 +120,7 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
       return {
         ...row,
         expires_at: e.data.newExpiry,
+        validity_remind_at: e.data.newExpiry ? validityReminderAt(e.data.newExpiry, row.period_days) : null,
         buckets: bucketsRevoked(row.buckets, e.data),
         revoked_mb: row.revoked_mb + e.data.mbRevoked,
       };
@@ -94,6 +133,9 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
         granted_mb: row.granted_mb + d.dataMbGranted,
         plans_bought: row.plans_bought + 1,
         pending_renewal_id: null,
+        reminder: null,
+        period_days: row.selected_days,
+        validity_remind_at: validityReminderAt(d.newExpiry, row.selected_days),
       };
     }
     case 'DataUsageRecorded': {
@@ -110,6 +152,14 @@ const reduce = (row: Fields | undefined, e: SubscriptionEvent): Fields | undefin
         buckets: bucketExpired(row.buckets, e.data.bucketId),
         forfeited_mb: row.forfeited_mb + e.data.mbForfeited,
       };
+    case 'RenewalReminderDue': {
+      const d = e.data;
+      return {
+        ...row,
+        reminder: { reminderId: d.reminderId, reason: d.reason, dueAt: d.dueAt, dataRunsOutAt: d.dataRunsOutAt },
+        validity_reminded_for: d.reason === 'validity_ending' ? d.expiresAt : row.validity_reminded_for,
+      };
+    }
   }
 };
 

@@ -12,7 +12,7 @@ import { PaymentLifecycle1768000000000 } from '../migrations/1768000000000-payme
 import { Payments1769000000000 } from '../migrations/1769000000000-payments';
 import { ReconciliationRuns1770000000000 } from '../migrations/1770000000000-reconciliation-runs';
 import { SettlementMatches1771000000000 } from '../migrations/1771000000000-settlement-matches';
-import { CardUsageDays1772000000000 } from '../migrations/1772000000000-card-usage-days';
+import { CardWatch1772000000000 } from '../migrations/1772000000000-card-watch';
 import { PaymentEntity } from '../payment/payment.entity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
@@ -33,7 +33,7 @@ export const READ_MODEL_MIGRATIONS = [
   Payments1769000000000,
   ReconciliationRuns1770000000000,
   SettlementMatches1771000000000,
-  CardUsageDays1772000000000,
+  CardWatch1772000000000,
 ];
 
 export type ReadModelDatabase =
