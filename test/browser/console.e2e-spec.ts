@@ -193,6 +193,13 @@ describe('the web console in a real browser', () => {
     await expect(page.locator('#reminder').textContent()).resolves.toMatch(/running low/);
     await accessible(page);
     await snap(page, 'card-low');
+
+    // Auto-renew: on with a cap, then off again.
+    await page.getByLabel('At most this much a month (EUR)').fill('25');
+    await page.getByRole('button', { name: 'Turn auto-renew on' }).click();
+    await expect(page.locator('#auto-renew-status').textContent()).resolves.toMatch(/^On: eu-daily-1gb .* at most €25\.00 a month/);
+    await page.getByRole('button', { name: 'Turn auto-renew off' }).click();
+    await page.getByRole('button', { name: 'Turn auto-renew on' }).waitFor();
     await context.close();
   }, 60_000);
 

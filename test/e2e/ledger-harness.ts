@@ -26,9 +26,9 @@ export interface Harness {
    * URL), the owner named by `accountId` (else the newest owner) when opening a card, the usage
    * feed's client on usage. An explicit `authorization` header wins; `authorization: ''` calls anonymously.
    */
-  request<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  request<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   /** The same, with no token picked for you. */
-  raw<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  raw<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   signUp(): Promise<Owner>;
   /** A token for a staff member with `role`, created the way `npm run staff` does. */
   staffToken(role: StaffRole): Promise<string>;

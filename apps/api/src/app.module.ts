@@ -21,6 +21,7 @@ import { RenewSubscriptionHandler } from './renewals/renew-subscription.handler'
 import { GetRenewalHandler } from './renewals/get-renewal.query';
 import { GetOffersHandler } from './renewals/get-offers.query';
 import { FindCardsHandler } from './subscriptions/find-cards.query';
+import { AutoRenewController } from './auto-renew/auto-renew.controller';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
@@ -52,6 +53,7 @@ export class AppModule {
         AccountsController,
         SubscriptionsController,
         RenewalsController,
+        AutoRenewController,
         UsageController,
         UsageBatchController,
         HealthController,

@@ -28,6 +28,8 @@ import { clientErrorHandler } from './http/client-errors';
 import { registerJsonBody } from './http/json-body';
 import { serveConsole } from './http/console';
 import { startCardWatch } from './card-watch/start-card-watch';
+import { autoRenewer } from './auto-renew/auto-renewer';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RouteTable } from './http/route-table';
 import { listenForProjections } from './http/projection-listener';
 
@@ -124,7 +126,17 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
       (err) => processLog.error(`adopting pending renewals failed: ${(err as Error).message}`),
     );
   }
-  const cardWatch = config.cardWatch.run ? await startCardWatch(config, storage, processes.checkpoints, (m) => processLog.error(m)) : null;
+  const watchLog = new Logger('CardWatch');
+  const onReminder = autoRenewer({
+    states: storage.states,
+    commands: app.get(CommandBus),
+    queries: app.get(QueryBus),
+    identity,
+    log: (m) => watchLog.warn(m),
+  });
+  const cardWatch = config.cardWatch.run
+    ? await startCardWatch(config, storage, processes.checkpoints, (m) => watchLog.error(m), onReminder)
+    : null;
   const listener =
     !projector && config.databaseUrl
       ? await listenForProjections(config.databaseUrl, app.get<ProjectionPosition>(PROJECTION_POSITION))

@@ -160,6 +160,7 @@ const EVENT_WORDS = {
   DataUsageRecorded: 'Data used',
   DataExpired: 'Unused data expired',
   RenewalAbandoned: 'Renewal abandoned (not confirmed in time)',
+  RenewalReminderDue: 'Reminder: time to renew',
   PaymentRefunded: 'Refunded',
   EntitlementRevoked: 'Days or data taken back after a refund',
 };
@@ -186,8 +187,69 @@ export const eventLine = (e, withActor = false) => {
   );
 };
 
+/** Opt-in auto-renew: the plan, a saved card or Apple Pay, a monthly cap; and the off switch. */
+const autoRenewSection = (id, auto, offers) => {
+  const section = h('section', { 'aria-labelledby': 'auto-renew-title' }, h('h2', { id: 'auto-renew-title' }, 'Auto-renew'));
+  const currency = offers.offers[0]?.price.currency ?? 'EUR';
+  if (auto.enabled) {
+    const status = h(
+      'p',
+      { id: 'auto-renew-status' },
+      `On: ${auto.planId} when a reminder is due, by ${auto.paymentMethod === 'card' ? 'card' : 'Apple Pay'}, at most ${money(auto.monthlyCap)} a month (${money({ amountMinor: auto.spentThisMonth, currency: auto.monthlyCap.currency })} this month).`,
+    );
+    const off = h('button', { type: 'button' }, 'Turn auto-renew off');
+    off.addEventListener('click', async () => {
+      await api('DELETE', `/v1/subscriptions/${id}/auto-renew`);
+      announce('Auto-renew is off.');
+      await cardPage(id);
+    });
+    section.append(status, off);
+    return section;
+  }
+  section.append(
+    h('p', {}, 'Renew automatically when your data runs low or your validity is about to end.'),
+    form(
+      'Auto-renew',
+      [
+        h('label', { for: 'auto-plan' }, 'Plan'),
+        h(
+          'select',
+          { id: 'auto-plan', name: 'planId' },
+          ...offers.offers.map((o) => h('option', { value: o.planId }, `${o.kind}: ${data(o.dataMb)} for ${o.days} days`)),
+        ),
+        h('label', { for: 'auto-method' }, 'Pay with'),
+        h(
+          'select',
+          { id: 'auto-method', name: 'method' },
+          h('option', { value: 'card:tok_visa' }, 'Saved card, Visa ending 4242'),
+          h('option', { value: 'apple_pay:tok_applepay' }, 'Apple Pay'),
+        ),
+        ...field('monthlyCapMinor', `At most this much a month (${currency})`, { inputmode: 'decimal', required: true, value: '25' }),
+      ],
+      'Turn auto-renew on',
+      async (f) => {
+        const [type, token] = String(f.get('method')).split(':');
+        const cap = Math.round(Number(String(f.get('monthlyCapMinor')).replace(',', '.')) * 100);
+        await api('PUT', `/v1/subscriptions/${id}/auto-renew`, {
+          planId: f.get('planId'),
+          paymentMethod: { type, token },
+          monthlyCapMinor: cap,
+        });
+        announce('Auto-renew is on.');
+        await cardPage(id);
+      },
+    ),
+  );
+  return section;
+};
+
 export const cardPage = async (id) => {
-  const [card, history] = await Promise.all([api('GET', `/v1/subscriptions/${id}`), api('GET', `/v1/subscriptions/${id}/events`)]);
+  const [card, history, auto, offers] = await Promise.all([
+    api('GET', `/v1/subscriptions/${id}`),
+    api('GET', `/v1/subscriptions/${id}/events`),
+    api('GET', `/v1/subscriptions/${id}/auto-renew`),
+    api('GET', `/v1/subscriptions/${id}/offers`),
+  ]);
   const forecast = forecastText(card.forecast);
   show(
     h('h1', {}, `Card ${card.iccid}`),
@@ -197,6 +259,7 @@ export const cardPage = async (id) => {
     reminderText(card) ? h('p', { class: 'notice', id: 'reminder' }, reminderText(card)) : null,
     h('p', {}, `Plans bought: ${card.plansBought}.`),
     h('a', { class: 'button', href: `#/cards/${id}/renew` }, 'Renew'),
+    autoRenewSection(id, auto, offers),
     h('h2', {}, 'History'),
     h(
       'ul',

@@ -15,6 +15,7 @@ export * from './subscription/renewal-period';
 export * from './subscription/forecast';
 export * from './subscription/reminders';
 export * from './account/account.decider';
+export * from './auto-renew/auto-renew.decider';
 export * from './subscription/subscription.upcast';
 export * from './payment/payment-process.events';
 export * from './payment/payment-process.state';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
+import { RenewalReminderDue, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
 import {
   CheckpointStore,
   CheckpointedSubscription,
@@ -19,9 +19,12 @@ export interface CardWatchDeps {
   readonly retry: Pick<RetryPolicy, 'baseMs' | 'maxMs'>;
   readonly log: { error(message: string): void };
   readonly now?: () => Date;
+  /** A reminder just written to the log (auto-renew answers it); a throw re-reads the batch later. */
+  readonly onReminder?: (subscriptionId: string, reminder: RenewalReminderDue['data'], eventId: string) => Promise<void>;
 }
 
 const NAME = 'card-watch';
+const CARD_PREFIX = 'subscription-';
 const ACTOR = 'system:card-watch';
 /** Cards reviewed per sweep; the next sweep takes the rest. */
 const SWEEP_LIMIT = 500;
@@ -111,14 +114,22 @@ export class CardWatch {
     this.timer = setTimeout(tick, Math.min(this.deps.sweepMs, 1000));
   }
 
-  /** Usage moves a card towards low data: review each card used in the batch, then commit the checkpoint. */
+  /**
+   * Usage moves a card towards low data: review each card used in the batch; each reminder in it is
+   * handed on (auto-renew); then commit the checkpoint.
+   */
   private async handle(batch: readonly RecordedEvent[]): Promise<void> {
     const used = new Map<string, string>();
-    for (const e of batch)
-      if (e.type === 'DataUsageRecorded' && e.streamId.startsWith('subscription-'))
-        used.set(e.streamId.slice('subscription-'.length), e.id);
-    // A review that fails throws: the batch is read again from the checkpoint (reviews are idempotent).
+    const reminders: RecordedEvent[] = [];
+    for (const e of batch) {
+      if (!e.streamId.startsWith(CARD_PREFIX)) continue;
+      if (e.type === 'DataUsageRecorded') used.set(e.streamId.slice(CARD_PREFIX.length), e.id);
+      if (e.type === 'RenewalReminderDue') reminders.push(e);
+    }
+    // A step that fails throws: the batch is read again from the checkpoint (every step is idempotent).
     for (const [card, causation] of used) await this.review(card, causation);
+    for (const e of reminders)
+      await this.deps.onReminder?.(e.streamId.slice(CARD_PREFIX.length), e.data as RenewalReminderDue['data'], e.id);
     const last = batch.at(-1)?.position;
     if (last !== undefined && last > this.checkpoint) {
       await this.deps.checkpoints.save(NAME, last);

@@ -1,7 +1,7 @@
 import { LedgerConfig } from '@ledger/config';
 import { DEFAULT_RETRY, SqlCheckpointStore } from '@ledger/event-store';
 import { LedgerStorage } from '@ledger/read-models';
-import { CardWatch } from './card-watch';
+import { CardWatch, CardWatchDeps } from './card-watch';
 
 /** The card watch over the ledger's storage; its checkpoint sits beside the process manager's. */
 export const startCardWatch = async (
@@ -9,6 +9,7 @@ export const startCardWatch = async (
   storage: LedgerStorage,
   checkpoints: SqlCheckpointStore,
   error: (message: string) => void,
+  onReminder?: CardWatchDeps['onReminder'],
 ): Promise<CardWatch> => {
   await checkpoints.migrate();
   const watch = new CardWatch({
@@ -19,6 +20,7 @@ export const startCardWatch = async (
     sweepMs: config.cardWatch.sweepMs,
     retry: { baseMs: DEFAULT_RETRY.baseMs, maxMs: Math.max(DEFAULT_RETRY.maxMs, 30_000) },
     log: { error },
+    onReminder,
   });
   await watch.start();
   return watch;

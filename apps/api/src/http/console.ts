@@ -20,6 +20,9 @@ export const serveConsole = (app: NestFastifyApplication): boolean => {
   const root = consoleRoot();
   if (!root) return false;
   app.useStaticAssets({ root, prefix: '/console/', decorateReply: false, index: ['index.html'] });
-  app.getHttpAdapter().getInstance().get('/', (_req, reply) => reply.redirect('/console/', 302));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/', (_req, reply) => reply.redirect('/console/', 302));
   return true;
 };

@@ -116,6 +116,21 @@ const OPERATIONS: Record<string, OperationContract> = {
       },
     },
   },
+  AutoRenewController_get: {
+    success: [200, 'AutoRenew'],
+    who: READERS,
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'] },
+  },
+  AutoRenewController_enable: {
+    success: [200, 'AutoRenew'],
+    who: OWNER,
+    errors: { ...WITH_BODY, 404: ['SUBSCRIPTION_NOT_FOUND', 'PLAN_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['PLAN_NOT_IN_REGION'] },
+  },
+  AutoRenewController_disable: {
+    success: [204, null],
+    who: OWNER,
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] },
+  },
   RefundsController_refund: {
     success: [201, 'Refund'],
     who: 'finance',

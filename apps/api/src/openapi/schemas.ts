@@ -90,6 +90,17 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }),
     },
   }),
+  AutoRenew: obj(['enabled', 'planId', 'paymentMethod', 'monthlyCap', 'spentThisMonth'], {
+    enabled: { type: 'boolean' },
+    planId: { type: 'string', nullable: true },
+    paymentMethod: { type: 'string', enum: ['card', 'apple_pay'], nullable: true },
+    monthlyCap: { ...obj(['amountMinor', 'currency'], { amountMinor: { type: 'integer' }, currency: { type: 'string' } }), nullable: true },
+    spentThisMonth: {
+      type: 'integer',
+      minimum: 0,
+      description: 'attempted this calendar month (UTC), minor units; declined attempts count',
+    },
+  }),
   Offers: obj(['region', 'rule', 'offers'], {
     region: { enum: ['EU', 'US', 'APAC'] },
     rule: { type: 'string', description: 'the extension rule in one sentence' },

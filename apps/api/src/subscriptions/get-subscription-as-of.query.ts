@@ -53,7 +53,12 @@ export class GetSubscriptionAsOfHandler implements IQueryHandler<GetSubscription
         reminder = { reminderId: d.reminderId, reason: d.reason, dueAt: d.dueAt, dataRunsOutAt: d.dataRunsOutAt };
       }
     }
-    return { ...viewOf(card, at, usage), reminder, position: known[known.length - 1].position.toString(), asOf: new Date(at).toISOString() };
+    return {
+      ...viewOf(card, at, usage),
+      reminder,
+      position: known[known.length - 1].position.toString(),
+      asOf: new Date(at).toISOString(),
+    };
   }
 }
 

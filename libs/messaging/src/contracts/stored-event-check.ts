@@ -28,6 +28,38 @@ const ACCOUNT_SCHEMAS: Readonly<Record<string, object>> = {
   },
 };
 
+/** An auto-renew mandate (`autorenew-<subscriptionId>`) is internal too: it holds a sealed token. */
+const AUTO_RENEW_PREFIX = 'autorenew-';
+const money = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['amountMinor', 'currency'],
+  properties: { amountMinor: { type: 'integer', minimum: 0 }, currency: { type: 'string', pattern: '^[A-Z]{3}$' } },
+};
+const month = { type: 'string', pattern: '^\\d{4}-\\d{2}$' };
+const AUTO_RENEW_SCHEMAS: Readonly<Record<string, object>> = {
+  AutoRenewEnabled: {
+    required: ['subscriptionId', 'planId', 'paymentMethod', 'sealedToken', 'monthlyCap', 'enabledAt'],
+    properties: {
+      subscriptionId: id,
+      planId: id,
+      paymentMethod: { enum: ['card', 'apple_pay'] },
+      sealedToken: { type: 'string', minLength: 1, maxLength: 2000 },
+      monthlyCap: money,
+      enabledAt: time,
+    },
+  },
+  AutoRenewDisabled: { required: ['subscriptionId', 'disabledAt'], properties: { subscriptionId: id, disabledAt: time } },
+  AutoRenewAttempted: {
+    required: ['subscriptionId', 'reminderId', 'renewalId', 'price', 'month', 'attemptedAt'],
+    properties: { subscriptionId: id, reminderId: id, renewalId: id, price: money, month, attemptedAt: time },
+  },
+  AutoRenewSkipped: {
+    required: ['subscriptionId', 'reminderId', 'reason', 'price', 'month', 'skippedAt'],
+    properties: { subscriptionId: id, reminderId: id, reason: { enum: ['monthly_cap'] }, price: money, month, skippedAt: time },
+  },
+};
+
 /**
  * A renewal's payment process stream (`payment-<paymentId>`) is internal: its events are checked
  * for their type and the fields every reader folds, not published.
@@ -89,6 +121,9 @@ export class StoredEventCheck {
     for (const [type, schema] of Object.entries(ACCOUNT_SCHEMAS)) {
       this.local.set(`account:${type}`, ajv.compile({ type: 'object', additionalProperties: false, ...schema }));
     }
+    for (const [type, schema] of Object.entries(AUTO_RENEW_SCHEMAS)) {
+      this.local.set(`autorenew:${type}`, ajv.compile({ type: 'object', additionalProperties: false, ...schema }));
+    }
   }
 
   errors(streamId: string, type: string, data: unknown): string[] {
@@ -101,6 +136,12 @@ export class StoredEventCheck {
       return messages(validate, data);
     }
     if (streamId.startsWith(PROCESS_PREFIX)) return processEventErrors(streamId, type, data);
+    if (streamId.startsWith(AUTO_RENEW_PREFIX)) {
+      const validate = this.local.get(`autorenew:${type}`);
+      if (!validate) return [`${type} is not an auto-renew event`];
+      if (data.subscriptionId !== streamId.slice(AUTO_RENEW_PREFIX.length)) return [`/subscriptionId must equal the stream's card id`];
+      return messages(validate, data);
+    }
     return [`stream ${streamId} is not a stream the ledger writes`];
   }
 
