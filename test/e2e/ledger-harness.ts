@@ -26,7 +26,12 @@ export interface Harness {
    * URL), the owner named by `accountId` (else the newest owner) when opening a card, the usage
    * feed's client on usage. An explicit `authorization` header wins; `authorization: ''` calls anonymously.
    */
-  request<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  request<T = any>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply<T>>;
   /** The same, with no token picked for you. */
   raw<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   signUp(): Promise<Owner>;

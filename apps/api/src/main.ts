@@ -31,6 +31,8 @@ Environment:
   PAYMENT_CONFIRM_MS    an unconfirmed payment is looked up at the provider after this (default 60000)
   PAYMENT_ABANDON_MS    a payment still not final is cancelled and its renewal abandoned (default 1800000)
   LEDGER_PROCESS_MANAGER  "off" to run the payment process manager elsewhere (requests still drive their own)
+  LEDGER_CARD_WATCH     "off" to run no card watch here (reminders, on-time forfeiture, auto-renew)
+  CARD_WATCH_SWEEP_MS   how often the card watch looks for buckets ending and validity ending (default 60000)
   HTTP_MAX_BODY_BYTES   largest request body (default 65536)
   HTTP_MAX_JSON_DEPTH   deepest JSON nesting accepted (default 32)
   HTTP_MAX_HEADER_BYTES largest request headers (default 16384)
