@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort, root, startBuiltApi, stopProcess } from '../e2e/built-api';
 import { fetchSender } from '../e2e/sign-up';
+import { reportMissingTool } from '../e2e/missing-tool';
 import { seriousViolations } from './axe';
 import { CHROMIUM, chromiumAvailable, launchChromium } from './chromium';
 
-const required = process.env.LEDGER_REQUIRE_SERVICES === '1';
 /** CONSOLE_SCREENSHOTS=docs/console writes the main pages' screenshots there (how docs/console/ is made). */
 const shots = process.env.CONSOLE_SCREENSHOTS;
 
@@ -17,18 +17,8 @@ const shots = process.env.CONSOLE_SCREENSHOTS;
  * sandbox provider in process), in Debian's chromium on a phone-sized screen.
  */
 describe('the web console in a real browser', () => {
-  if (!chromiumAvailable) {
-    const message = `chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-    if (required)
-      it('requires chromium (LEDGER_REQUIRE_SERVICES=1)', () => {
-        throw new Error(message);
-      });
-    else {
-      process.stderr.write(`[ledger] skipping: ${message}\n`);
-      it.skip(message, () => undefined);
-    }
-    return;
-  }
+  if (!chromiumAvailable)
+    return reportMissingTool('chromium', `chromium not found at ${CHROMIUM} (infra/chromium/install.sh, or set CHROMIUM_PATH)`);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
   let api: ChildProcess;

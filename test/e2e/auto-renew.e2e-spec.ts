@@ -1,4 +1,4 @@
-import { Harness, eventTypes, eventually, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, eventTypes, eventually, newCard, recordUsage, renewalBody, startHarness } from './ledger-harness';
 
 /** Opt-in auto-renew: a reminder renews the chosen plan with the saved method, within the monthly cap, until switched off. */
 describe('auto-renew', () => {
@@ -8,15 +8,7 @@ describe('auto-renew', () => {
   });
   afterAll(() => h?.close());
 
-  const use = async (subscriptionId: string, usageId: string, mb: number) => {
-    const r = await h.raw(
-      'POST',
-      `/v1/subscriptions/${subscriptionId}/usage`,
-      { usageId, mb },
-      { authorization: `Bearer ${await h.usageToken()}` },
-    );
-    expect(r.status).toBe(201);
-  };
+  const use = (subscriptionId: string, usageId: string, mb: number) => recordUsage(h, subscriptionId, usageId, mb);
   const count = async (subscriptionId: string, type: string) => (await eventTypes(h, subscriptionId)).filter((t) => t === type).length;
   const mandate = { planId: 'eu-monthly-10gb', paymentMethod: { type: 'card', token: 'tok_visa' }, monthlyCapMinor: 2500 };
 

@@ -1,6 +1,6 @@
 import { DEFAULT_RETRY, SqlCheckpointStore } from '@ledger/event-store';
 import { CardWatch } from '../../apps/api/src/card-watch/card-watch';
-import { Harness, eventTypes, eventually, newCard, renewalBody, startHarness } from './ledger-harness';
+import { Harness, eventTypes, eventually, newCard, recordUsage, renewalBody, startHarness } from './ledger-harness';
 
 /**
  * The card watch in the running app: usage that leaves a card low brings one RenewalReminderDue,
@@ -13,16 +13,7 @@ describe('the card watch', () => {
   });
   afterAll(() => h?.close());
 
-  const use = async (subscriptionId: string, usageId: string, mb: number) => {
-    const r = await h.raw(
-      'POST',
-      `/v1/subscriptions/${subscriptionId}/usage`,
-      { usageId, mb },
-      { authorization: `Bearer ${await h.usageToken()}` },
-    );
-    expect(r.status).toBe(201);
-    return r.body.position as string;
-  };
+  const use = (subscriptionId: string, usageId: string, mb: number) => recordUsage(h, subscriptionId, usageId, mb);
   const reminders = async (subscriptionId: string) =>
     (await eventTypes(h, subscriptionId)).filter((t) => t === 'RenewalReminderDue').length;
 

@@ -191,6 +191,18 @@ export const renewalBody = (planId = 'eu-monthly-10gb', token = 'tok_visa', extr
   ...extra,
 });
 
+/** Usage on a card through the network's feed (its machine client); answers the log position. */
+export const recordUsage = async (h: Harness, subscriptionId: string, usageId: string, mb: number): Promise<string> => {
+  const r = await h.raw(
+    'POST',
+    `/v1/subscriptions/${subscriptionId}/usage`,
+    { usageId, mb },
+    { authorization: `Bearer ${await h.usageToken()}` },
+  );
+  expect(r.status).toBe(201);
+  return r.body.position as string;
+};
+
 export const eventTypes = async (h: Harness, subscriptionId: string): Promise<string[]> =>
   (await h.request('GET', `/v1/subscriptions/${subscriptionId}/events`)).body.events.map((e: { type: string }) => e.type);
 
