@@ -21,6 +21,7 @@ import { RenewSubscriptionHandler } from './renewals/renew-subscription.handler'
 import { GetRenewalHandler } from './renewals/get-renewal.query';
 import { GetOffersHandler } from './renewals/get-offers.query';
 import { FindCardsHandler } from './subscriptions/find-cards.query';
+import { VerifyCardHandler } from './subscriptions/verify-card.query';
 import { AutoRenewController } from './auto-renew/auto-renew.controller';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
@@ -74,6 +75,7 @@ export class AppModule {
         GetRenewalHandler,
         GetOffersHandler,
         FindCardsHandler,
+        VerifyCardHandler,
         RecordUsageHandler,
         RecordUsageBatchHandler,
         ListPaymentsHandler,

@@ -60,10 +60,22 @@ export const supportPage = () => {
 
 /** A card's timeline with who did what: support and auditors. */
 export const auditPage = async (id) => {
-  const [card, history] = await Promise.all([api('GET', `/v1/subscriptions/${id}`), api('GET', `/v1/subscriptions/${id}/events`)]);
+  const [card, history, check] = await Promise.all([
+    api('GET', `/v1/subscriptions/${id}`),
+    api('GET', `/v1/subscriptions/${id}/events`),
+    api('GET', `/v1/subscriptions/${id}/verification`),
+  ]);
   show(
     h('h1', {}, `Card ${card.iccid}`),
     h('p', {}, `Account ${card.accountId} · ${card.region} · plans bought: ${card.plansBought}`),
+    h(
+      'p',
+      { id: 'verification', class: check.verified ? 'ok' : 'error' },
+      check.verified
+        ? `Hash chain verified: ${check.events} events, checked ${when(check.checkedAt)}.`
+        : `Hash chain BROKEN at revision ${check.broken.revision} (event ${check.broken.eventId}): ${check.broken.reason}.`,
+    ),
+    h('p', { class: 'muted' }, `Checks ${check.scope}.`),
     dataBar(card),
     h('h2', {}, 'Timeline'),
     h(

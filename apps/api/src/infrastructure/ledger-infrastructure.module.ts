@@ -8,6 +8,7 @@ import { Identity, SandboxSms } from '@ledger/identity';
 import {
   DATA_SOURCE,
   EVENT_STORE,
+  STORED_EVENTS,
   STREAM_STATES,
   IDENTITY,
   PAYMENT_PROCESSES,
@@ -35,6 +36,7 @@ export class LedgerInfrastructureModule {
     const providers = [
       { provide: LEDGER_CONFIG, useValue: config },
       { provide: EVENT_STORE, useValue: storage.store },
+      { provide: STORED_EVENTS, useValue: storage.stored },
       { provide: STREAM_STATES, useValue: storage.states },
       { provide: DATA_SOURCE, useValue: storage.dataSource },
       { provide: PAYMENT_PROVIDER, useValue: paymentProvider },

@@ -8,3 +8,5 @@ export const IDENTITY = Symbol('IDENTITY');
 export const SANDBOX_SMS = Symbol('SANDBOX_SMS');
 /** The renewals' payment process runner (libs/payments/src/process). */
 export const PAYMENT_PROCESSES = Symbol('PAYMENT_PROCESSES');
+/** The events exactly as stored (no upcasting): what the hash chain covers. */
+export const STORED_EVENTS = Symbol('STORED_EVENTS');

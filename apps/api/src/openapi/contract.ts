@@ -89,6 +89,11 @@ const OPERATIONS: Record<string, OperationContract> = {
     who: READERS,
     errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'], 422: ['UNKNOWN_PROMOTION_CODE', 'PROMOTION_NOT_APPLICABLE'] },
   },
+  SubscriptionsController_verification: {
+    success: [200, 'CardVerification'],
+    who: READERS,
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'] },
+  },
   SubscriptionsController_events: {
     success: [200, 'StoredEvents'],
     errors: { 400: ['VALIDATION_FAILED'], 404: ['SUBSCRIPTION_NOT_FOUND'] },

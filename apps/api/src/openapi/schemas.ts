@@ -90,6 +90,17 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }),
     },
   }),
+  CardVerification: obj(['streamId', 'events', 'verified', 'broken', 'checkedAt', 'scope'], {
+    streamId: { type: 'string' },
+    events: { type: 'integer', minimum: 1 },
+    verified: { type: 'boolean' },
+    broken: {
+      ...obj(['revision', 'eventId', 'reason'], { revision: { type: 'integer' }, eventId: { type: 'string' }, reason: { type: 'string' } }),
+      nullable: true,
+    },
+    checkedAt: time,
+    scope: { type: 'string', description: 'what the check can and cannot detect' },
+  }),
   AutoRenew: obj(['enabled', 'planId', 'paymentMethod', 'monthlyCap', 'spentThisMonth'], {
     enabled: { type: 'boolean' },
     planId: { type: 'string', nullable: true },

@@ -10,6 +10,7 @@ import { GetSubscriptionEventsQuery } from './get-events.query';
 import { GetSubscriptionAsOfQuery } from './get-subscription-as-of.query';
 import { GetOffersQuery } from '../renewals/get-offers.query';
 import { FindCardsQuery } from './find-cards.query';
+import { VerifyCardQuery } from './verify-card.query';
 import { ProblemException } from '../http/problem';
 import { Allow, CARD_READERS } from '../auth/access.decorator';
 import { AuthenticatedRequest } from '../auth/access.guard';
@@ -85,6 +86,14 @@ export class SubscriptionsController {
       throw new ProblemException(400, 'VALIDATION_FAILED', 'promotionCode must be 1–32 letters, digits, - or _', 'promotionCode');
     }
     return this.queries.execute(new GetOffersQuery(subscriptionId, promotionCode, new Date().toISOString()));
+  }
+
+  @Get(':id/verification')
+  @Allow(CARD_READERS)
+  async verification(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+    const subscriptionId = uuidParam(id, 'subscriptionId');
+    await this.cards.check(req.subject, subscriptionId);
+    return this.queries.execute(new VerifyCardQuery(subscriptionId));
   }
 
   @Get(':id/events')
