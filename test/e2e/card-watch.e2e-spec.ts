@@ -1,3 +1,4 @@
+import { LATE_USAGE_MS } from '@ledger/domain';
 import { DEFAULT_RETRY, SqlCheckpointStore } from '@ledger/event-store';
 import { CardWatch } from '../../apps/api/src/card-watch/card-watch';
 import { Harness, eventTypes, eventually, newCard, recordUsage, renewalBody, startHarness } from './ledger-harness';
@@ -49,15 +50,15 @@ describe('the card watch', () => {
     expect(after.body.reminder).toBeNull();
   });
 
-  it('forfeits a bucket when its time comes, without any command on the card, once', async () => {
+  it('forfeits a bucket once late usage can no longer arrive, without any command on the card, once', async () => {
     const { subscriptionId } = await newCard(h);
     const renewed = await h.request('POST', `/v1/subscriptions/${subscriptionId}/renewals`, renewalBody('eu-daily-1gb'), {
       'Idempotency-Key': 'watch-3',
     });
     await h.request('GET', `/v1/subscriptions/${subscriptionId}?minPosition=${renewed.body.position}`);
-    // The same watch a day and a minute later (its clock is the one thing moved).
+    // The same watch a day, a week (late usage may still arrive) and a minute later: its clock is the one thing moved.
     const storage = h.ledger.storage;
-    const later = new Date(Date.now() + 86_460_000);
+    const later = new Date(Date.now() + 86_460_000 + LATE_USAGE_MS);
     const watch = new CardWatch({
       store: storage.store,
       states: storage.states,

@@ -54,6 +54,9 @@ describe('the reconcile CLI', () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('line 2, gross_minor');
+    const directory = run('--date', '2026-12-01', '--settlement', dir);
+    expect(directory.status).toBe(2);
+    expect(directory.stderr).toContain('the settlement file cannot be read: EISDIR');
     expect(run('--help').stdout).toContain('Usage: npm run reconcile');
   });
 });

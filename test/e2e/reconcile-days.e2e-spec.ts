@@ -15,7 +15,7 @@ describe('reconciling across days', () => {
     storage.dataSource.query(
       `INSERT INTO money_movement (movement_id, reference, kind, subscription_id, renewal_id, currency, gross_minor, fee_minor, occurred_at, last_revision, last_position)
        VALUES ($1, $2, $3, 'card-1', $2, 'EUR', $4, $5, $6, 1, 1)`,
-      [`${kind}:${ref}`, ref, kind, gross, fee, at],
+      [`${kind}:${ref}:${at}`, ref, kind, gross, fee, at],
     );
   const run = (day: string, settlement: Buffer, asOf: string) =>
     reconcileDay(storage.dataSource, { day, settlement, asOf, graceHours: 48 });
@@ -58,6 +58,50 @@ describe('reconciling across days', () => {
     const again = await run('2026-12-01', d1, '2026-12-02T06:00:00.000Z');
     expect(again.report).toBe(first.report);
     expect(await verifyRunChain(storage.dataSource)).toBeNull();
+  });
+
+  it('replaces a day’s matches when the day is re-run with a corrected file', async () => {
+    await movement('fixed', '2026-12-03T10:00:00.000Z');
+    // A wrong file for the 3rd settles "fixed"; the corrected one does not (the 4th's does).
+    await run('2026-12-03', file(line('2026-12-03', 'fixed', '2026-12-03T10:00:00.000Z')), '2026-12-04T00:00:00.000Z');
+    const corrected = await run('2026-12-03', file(), '2026-12-04T00:00:00.000Z');
+    // ("never", of the 1st, is still open and long past its grace: a timing break every day until settled.)
+    expect(kinds(corrected)).toEqual([['never', 'timing']]);
+    expect(JSON.parse(corrected.report).pending.count).toBe(1);
+    const next = await run('2026-12-04', file(line('2026-12-04', 'fixed', '2026-12-03T10:00:00.000Z')), '2026-12-05T00:00:00.000Z');
+    expect(kinds(next)).toEqual([['never', 'timing']]);
+    expect(next.matched).toBe(1);
+  });
+
+  it('names a duplicate only for the same money, and leaves later movements out of the day', async () => {
+    await movement('twice', '2026-12-05T10:00:00.000Z', 'refund', -500, 0);
+    await movement('twice', '2026-12-05T11:00:00.000Z', 'charge');
+    await run(
+      '2026-12-05',
+      file(
+        line('2026-12-05', 'twice', '2026-12-05T10:00:00.000Z', 'refund', -500, 0),
+        line('2026-12-05', 'twice', '2026-12-05T11:00:00.000Z'),
+      ),
+      '2026-12-06T00:00:00.000Z',
+    );
+    // A refund of a different amount the ledger never booked is missing, not a duplicate; the same −500 again is one.
+    await movement('twice', '2026-12-07T09:00:00.000Z', 'refund', -200, 0);
+    const sixth = await run(
+      '2026-12-06',
+      file(
+        line('2026-12-06', 'twice', '2026-12-06T10:00:00.000Z', 'refund', -300, 0),
+        line('2026-12-06', 'twice', '2026-12-05T10:00:00.000Z', 'refund', -500, 0),
+      ),
+      '2026-12-10T00:00:00.000Z',
+    );
+    // The −200 refund of the 7th is no business of the 6th: neither pending nor a break there.
+    expect(kinds(sixth)).toEqual([
+      ['never', 'timing'],
+      ['twice', 'duplicate'],
+      ['twice', 'missing_in_ledger'],
+    ]);
+    expect(sixth.breaks.find((b) => b.kind === 'missing_in_ledger')!.detail).toMatch(/-300/);
+    expect(JSON.parse(sixth.report).openSince).toBe('2026-12-01');
   });
 
   it('refuses a file it cannot read entirely, and stores no run and no match for it', async () => {

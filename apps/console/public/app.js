@@ -1,7 +1,7 @@
 import { session } from './api.js';
 import { h, show } from './dom.js';
 import { cardPage, cardsPage, loginPage, registerPage, renewPage, verifyPage } from './owner.js';
-import { auditPage, financePage, staffLoginPage, supportPage } from './staff.js';
+import { adminPage, auditPage, financePage, staffLoginPage, supportPage } from './staff.js';
 
 const ROUTES = [
   [/^#\/register$/, registerPage],
@@ -14,16 +14,17 @@ const ROUTES = [
   [/^#\/support$/, supportPage],
   [/^#\/finance$/, financePage],
   [/^#\/audit\/([0-9a-f-]{36})$/, auditPage],
+  [/^#\/admin$/, adminPage],
 ];
 
-const HOME = { owner: '#/cards', support: '#/support', finance: '#/finance', auditor: '#/support', admin: '#/support' };
+const HOME = { owner: '#/cards', support: '#/support', finance: '#/finance', auditor: '#/support', admin: '#/admin' };
 
 const nav = () => {
   const s = session.get();
   const links = s
     ? [
         ...(s.role === 'owner' ? [h('a', { href: '#/cards' }, 'My cards')] : []),
-        ...(['support', 'auditor', 'admin'].includes(s.role) ? [h('a', { href: '#/support' }, 'Find a card')] : []),
+        ...(['support', 'auditor'].includes(s.role) ? [h('a', { href: '#/support' }, 'Find a card')] : []),
         ...(s.role === 'finance' ? [h('a', { href: '#/finance' }, 'Reconciliation')] : []),
         h('button', { type: 'button', class: 'link', onclick: logout }, 'Log out'),
       ]

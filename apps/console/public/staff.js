@@ -2,7 +2,7 @@ import { api, data, session, when } from './api.js';
 import { field, form, h, show } from './dom.js';
 import { dataBar, eventLine } from './owner.js';
 
-const HOME = { support: '#/support', auditor: '#/support', admin: '#/support', finance: '#/finance' };
+const HOME = { support: '#/support', auditor: '#/support', admin: '#/admin', finance: '#/finance' };
 
 export const staffLoginPage = () =>
   show(
@@ -155,3 +155,10 @@ export const financePage = async () => {
   );
   await load(today);
 };
+
+/** Admins manage staff and erasure from the command line (npm run staff), never over HTTP. */
+export const adminPage = () =>
+  show(
+    h('h1', {}, 'Administration'),
+    h('p', {}, 'Staff members, machine clients and erasure are managed with npm run staff on the ledger’s machine, not in the console.'),
+  );

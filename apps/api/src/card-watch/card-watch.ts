@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RenewalReminderDue, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
+import { LATE_USAGE_MS, RenewalReminderDue, subscriptionDecider, subscriptionStreamId } from '@ledger/domain';
 import {
   CheckpointStore,
   CheckpointedSubscription,
@@ -70,11 +70,11 @@ export class CardWatch {
   async sweep(): Promise<number> {
     const rows: { subscription_id: string }[] = await this.deps.dataSource.query(
       `SELECT subscription_id FROM card_balance
-       WHERE next_bucket_expiry <= $1::timestamptz
+       WHERE next_bucket_expiry <= $1::timestamptz - $2::bigint * interval '1 millisecond'
           OR (validity_remind_at <= $1::timestamptz AND expires_at > $1::timestamptz AND pending_renewal_id IS NULL
               AND validity_reminded_for IS DISTINCT FROM expires_at)
        ORDER BY subscription_id LIMIT ${SWEEP_LIMIT}`,
-      [this.now()],
+      [this.now(), LATE_USAGE_MS],
     );
     for (const r of rows) {
       if (this.stopped) break;

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, StreamStates } from '@ledger/event-store';
+import { LATE_USAGE_MS } from '@ledger/domain';
 import { RequestContext, eventMetadata } from '../http/request-context';
 import { STREAM_STATES } from '../infrastructure/tokens';
 import { UsageOutcome, UsageRecord, recordUsage } from './usage-recording';
@@ -24,7 +25,8 @@ export class RecordUsageBatchCommand extends Command<BatchAnswer> {
   }
 }
 
-const MAX_AGE_MS = 7 * 24 * 3600_000;
+/** The card watch forfeits a bucket only once usage measured before its end can no longer arrive. */
+const MAX_AGE_MS = LATE_USAGE_MS;
 const MAX_AHEAD_MS = 5 * 60_000;
 
 /**

@@ -20,15 +20,19 @@ export type AutoRenewEnabled = DomainEvent<
   }
 >;
 export type AutoRenewDisabled = DomainEvent<'AutoRenewDisabled', { subscriptionId: string; disabledAt: string }>;
-/** A reminder was answered with a renewal: its price counts against the month's cap. */
+/**
+ * A reminder was answered with a renewal: its price counts against the month's cap. `periodEnd` is
+ * the validity end the reminder was about: one renewal per validity end, however many reminders
+ * (low data and validity ending can be due together).
+ */
 export type AutoRenewAttempted = DomainEvent<
   'AutoRenewAttempted',
-  { subscriptionId: string; reminderId: string; renewalId: string; price: Money; month: string; attemptedAt: string }
+  { subscriptionId: string; reminderId: string; periodEnd: string; renewalId: string; price: Money; month: string; attemptedAt: string }
 >;
 /** A reminder was not answered: the renewal would pass the month's cap. */
 export type AutoRenewSkipped = DomainEvent<
   'AutoRenewSkipped',
-  { subscriptionId: string; reminderId: string; reason: 'monthly_cap'; price: Money; month: string; skippedAt: string }
+  { subscriptionId: string; reminderId: string; periodEnd: string; reason: 'monthly_cap'; price: Money; month: string; skippedAt: string }
 >;
 export type AutoRenewEvent = AutoRenewEnabled | AutoRenewDisabled | AutoRenewAttempted | AutoRenewSkipped;
 
@@ -46,6 +50,8 @@ export type AutoRenewCommand =
   | {
       readonly type: 'AnswerReminder';
       readonly reminderId: string;
+      /** The validity end the reminder was about. */
+      readonly periodEnd: string;
       readonly renewalId: string;
       readonly price: Money;
       readonly now: string;
@@ -57,6 +63,7 @@ export type AutoRenew =
       readonly spent: Readonly<Record<string, number>>;
       readonly answered: readonly string[];
       readonly attempted: Readonly<Record<string, string>>;
+      readonly periods: Readonly<Record<string, string>>;
     }
   | {
       readonly status: 'On';
@@ -71,6 +78,8 @@ export type AutoRenew =
       readonly answered: readonly string[];
       /** The renewal each answered reminder started (bounded with `answered`). */
       readonly attempted: Readonly<Record<string, string>>;
+      /** The validity end each attempted reminder was about. */
+      readonly periods: Readonly<Record<string, string>>;
     };
 
 const ANSWERED_KEPT = 50;
@@ -80,16 +89,21 @@ const evolve = (s: AutoRenew, e: AutoRenewEvent): AutoRenew => {
   switch (e.type) {
     case 'AutoRenewEnabled': {
       const { enabledAt: _, ...d } = e.data;
-      return { status: 'On', ...d, spent: s.spent, answered: s.answered, attempted: s.attempted };
+      return { status: 'On', ...d, spent: s.spent, answered: s.answered, attempted: s.attempted, periods: s.periods };
     }
     case 'AutoRenewDisabled':
-      return { status: 'Off', spent: s.spent, answered: s.answered, attempted: s.attempted };
+      return { status: 'Off', spent: s.spent, answered: s.answered, attempted: s.attempted, periods: s.periods };
     case 'AutoRenewAttempted': {
       const answered = [...s.answered.slice(1 - ANSWERED_KEPT), e.data.reminderId];
+      const kept = ([r]: [string, string]) => answered.includes(r);
       const attempted = Object.fromEntries(
-        [...Object.entries(s.attempted), [e.data.reminderId, e.data.renewalId]].filter(([r]) => answered.includes(r)),
+        [...Object.entries(s.attempted), [e.data.reminderId, e.data.renewalId] as [string, string]].filter(kept),
       );
-      return { ...s, spent: { ...s.spent, [e.data.month]: (s.spent[e.data.month] ?? 0) + e.data.price.amountMinor }, answered, attempted };
+      const periods = Object.fromEntries(
+        [...Object.entries(s.periods), [e.data.reminderId, e.data.periodEnd] as [string, string]].filter(kept),
+      );
+      const spent = { ...s.spent, [e.data.month]: (s.spent[e.data.month] ?? 0) + e.data.price.amountMinor };
+      return { ...s, spent, answered, attempted, periods };
     }
     case 'AutoRenewSkipped':
       return { ...s, answered: [...s.answered.slice(1 - ANSWERED_KEPT), e.data.reminderId] };
@@ -110,9 +124,11 @@ const decide = (c: AutoRenewCommand, s: AutoRenew): AutoRenewEvent[] => {
       return s.status === 'On' ? [{ type: 'AutoRenewDisabled', data: { subscriptionId: s.subscriptionId, disabledAt: c.now } }] : [];
     case 'AnswerReminder': {
       if (s.status !== 'On' || s.answered.includes(c.reminderId)) return [];
+      // Another reminder about the same validity end was answered already: one renewal per end.
+      if (Object.keys(s.attempted).some((r) => s.periods[r] === c.periodEnd)) return [];
       const month = monthOf(c.now);
       const spent = s.spent[month] ?? 0;
-      const base = { subscriptionId: s.subscriptionId, reminderId: c.reminderId, price: c.price, month };
+      const base = { subscriptionId: s.subscriptionId, reminderId: c.reminderId, periodEnd: c.periodEnd, price: c.price, month };
       if (c.price.currency !== s.monthlyCap.currency || spent + c.price.amountMinor > s.monthlyCap.amountMinor)
         return [{ type: 'AutoRenewSkipped', data: { ...base, reason: 'monthly_cap', skippedAt: c.now } }];
       return [{ type: 'AutoRenewAttempted', data: { ...base, renewalId: c.renewalId, attemptedAt: c.now } }];
@@ -123,7 +139,7 @@ const decide = (c: AutoRenewCommand, s: AutoRenew): AutoRenewEvent[] => {
 };
 
 export const autoRenewDecider: Decider<AutoRenewCommand, AutoRenew, AutoRenewEvent> = {
-  initialState: () => ({ status: 'Off', spent: {}, answered: [], attempted: {} }),
+  initialState: () => ({ status: 'Off', spent: {}, answered: [], attempted: {}, periods: {} }),
   evolve,
   decide,
 };

@@ -94,15 +94,19 @@ describe('renewal reminders and on-time forfeiture (ReviewCard)', () => {
     expect(c.run(review(hours(20)))).toEqual([]);
     const other = card();
     other.renew('r1', 'eu-daily-1gb', T0);
-    expect(other.run(review(hours(25))).map((e) => e.type)).toEqual(['DataExpired']);
+    expect(other.run(review(hours(25)))).toEqual([]);
+    expect(other.run(review(hours(24 + 7 * 24))).map((e) => e.type)).toEqual(['DataExpired']);
   });
 
-  it('forfeits a bucket on time, with what was left in it, once', () => {
+  it('forfeits a bucket once usage measured before its end can no longer arrive, with what was left in it, once', () => {
     const c = card();
     c.renew('r1', 'eu-daily-1gb', T0);
     c.run({ type: 'RecordUsage', usageId: 'u1', mb: 24, now: hours(1) });
-    const out = c.run(review(hours(24)));
-    expect(out).toEqual([{ type: 'DataExpired', data: { bucketId: 'bucket-r1', mbForfeited: 1000, expiredAt: hours(24) } }]);
     expect(c.run(review(hours(25)))).toEqual([]);
+    // Usage measured before the end, reported days later, is still drawn from the bucket.
+    c.run({ type: 'RecordUsage', usageId: 'u2', mb: 100, now: hours(23) });
+    const out = c.run(review(hours(24 + 7 * 24)));
+    expect(out).toEqual([{ type: 'DataExpired', data: { bucketId: 'bucket-r1', mbForfeited: 900, expiredAt: hours(24) } }]);
+    expect(c.run(review(hours(24 + 8 * 24)))).toEqual([]);
   });
 });

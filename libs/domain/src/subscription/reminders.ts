@@ -15,6 +15,13 @@ export const VALIDITY_ENDING_SHARE = 0.25;
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * The network's feed may report usage measured up to this long ago (the bulk feed refuses older):
+ * usage measured before a bucket's end can still arrive, and must be drawn from that bucket. So the
+ * card watch forfeits a bucket once this has passed since its end; the balance shows it gone at its end.
+ */
+export const LATE_USAGE_MS = 7 * 24 * HOUR_MS;
+
 /** When a validity end is reminded of, given the days of the renewal that set it. The read model schedules the sweep by it. */
 export const validityReminderAt = (expiresAt: string, periodDays: number | null): string => {
   const windowMs = Math.min(VALIDITY_ENDING_HOURS * HOUR_MS, (periodDays ?? Infinity) * 24 * HOUR_MS * VALIDITY_ENDING_SHARE);
@@ -49,10 +56,13 @@ export const remindersDue = (s: ActiveCard, now: string): RenewalReminderDue[] =
   return due.filter((r) => !s.reminded.includes(r.data.reminderId));
 };
 
-/** Buckets past their end are forfeited on time (not only at the card's next command), then reminders. */
+/**
+ * Buckets whose end is more than LATE_USAGE_MS ago are forfeited (with no need for another command
+ * on the card), then the reminders due now.
+ */
 export const reviewCard = (c: ReviewCard, state: Card): (DataExpired | RenewalReminderDue)[] => {
   if (state.status !== 'Active') return [];
-  const expired = expireBuckets(state, c.now);
+  const expired = expireBuckets(state, new Date(Date.parse(c.now) - LATE_USAGE_MS).toISOString());
   const after = expired.reduce((s, e) => evolve(s, e), state as Card) as ActiveCard;
   return [...expired, ...remindersDue(after, c.now)];
 };

@@ -51,12 +51,20 @@ const AUTO_RENEW_SCHEMAS: Readonly<Record<string, object>> = {
   },
   AutoRenewDisabled: { required: ['subscriptionId', 'disabledAt'], properties: { subscriptionId: id, disabledAt: time } },
   AutoRenewAttempted: {
-    required: ['subscriptionId', 'reminderId', 'renewalId', 'price', 'month', 'attemptedAt'],
-    properties: { subscriptionId: id, reminderId: id, renewalId: id, price: money, month, attemptedAt: time },
+    required: ['subscriptionId', 'reminderId', 'periodEnd', 'renewalId', 'price', 'month', 'attemptedAt'],
+    properties: { subscriptionId: id, reminderId: id, periodEnd: time, renewalId: id, price: money, month, attemptedAt: time },
   },
   AutoRenewSkipped: {
-    required: ['subscriptionId', 'reminderId', 'reason', 'price', 'month', 'skippedAt'],
-    properties: { subscriptionId: id, reminderId: id, reason: { enum: ['monthly_cap'] }, price: money, month, skippedAt: time },
+    required: ['subscriptionId', 'reminderId', 'periodEnd', 'reason', 'price', 'month', 'skippedAt'],
+    properties: {
+      subscriptionId: id,
+      reminderId: id,
+      periodEnd: time,
+      reason: { enum: ['monthly_cap'] },
+      price: money,
+      month,
+      skippedAt: time,
+    },
   },
 };
 

@@ -93,15 +93,65 @@ export const ledgerMovements = async (dataSource: DataSource, day: string): Prom
   }));
 };
 
-/** One reference's breaks; a line for money an earlier day's file already settled is a duplicate, not unknown. */
-const matchGroup = (g: ReferenceGroup, options: { now: string; graceHours: number }) => {
+/**
+ * One reference's matching. The day's open movements (from the first reconciled day to this day's
+ * end) are matched first; a line left over may settle an open movement outside that window (later
+ * ones are candidates only, for the same money: unmatched, they are no business of this day). A line for money an
+ * earlier day's file already settled (same kind, amount and currency) that no open movement
+ * matches is a duplicate.
+ */
+const matchGroup = (g: ReferenceGroup, options: { now: string; graceHours: number }, window: { since: number; end: number }) => {
   const open = g.movements.filter((m) => m.settledOn === null);
-  const result = matchSettlement<RunMovement>(open, g.lines, options);
-  const breaks = result.breaks.map((b): Break => {
-    const earlier = b.kind === 'missing_in_ledger' && g.movements.find((m) => m.settledOn !== null && m.kind === b.movement);
-    return earlier ? { ...b, kind: 'duplicate', detail: `the file of ${earlier.settledOn} already settled this ${b.movement}` } : b;
+  const inWindow = (m: RunMovement) => Date.parse(m.at) >= window.since && Date.parse(m.at) < window.end;
+  const due = open.filter(inWindow);
+  const candidates = open.filter((m) => !inWindow(m));
+  const settledBefore = g.movements.filter((m) => m.settledOn !== null);
+  const breaks: Break[] = [];
+  const lines = g.lines.filter((l) => {
+    const same = (m: RunMovement) => m.kind === l.kind && m.grossMinor === l.grossMinor && m.currency === l.currency;
+    const earlier = open.some(same) ? undefined : settledBefore.find(same);
+    if (earlier)
+      breaks.push({
+        reference: l.reference,
+        movement: l.kind,
+        line: l.line,
+        kind: 'duplicate',
+        detail: `the file of ${earlier.settledOn} already settled this ${l.kind}`,
+      });
+    return !earlier;
   });
-  return { ...result, breaks };
+  const first = matchSettlement<RunMovement>(due, lines, options);
+  // Outside the window only the same money is a match: a left-over line with an equal candidate.
+  const missing = new Set(first.breaks.filter((b) => b.kind === 'missing_in_ledger').map((b) => b.line));
+  const leftOver = new Set(
+    lines
+      .filter(
+        (l) =>
+          missing.has(l.line) && candidates.some((m) => m.kind === l.kind && m.grossMinor === l.grossMinor && m.currency === l.currency),
+      )
+      .map((l) => l.line),
+  );
+  const second =
+    leftOver.size && candidates.length
+      ? matchSettlement<RunMovement>(
+          candidates,
+          lines.filter((l) => leftOver.has(l.line)),
+          options,
+        )
+      : null;
+  if (!second) breaks.push(...first.breaks);
+  else
+    breaks.push(
+      ...first.breaks.filter((b) => b.kind !== 'missing_in_ledger' || !leftOver.has(b.line!)),
+      // The left-over lines' own findings; the candidates left unmatched are not this day's.
+      ...second.breaks.filter((b) => b.line !== undefined && b.kind !== 'net_mismatch' && b.kind !== 'duplicate'),
+    );
+  return {
+    matched: first.matched + (second?.matched ?? 0),
+    settled: [...first.settled, ...(second?.settled ?? [])],
+    pending: first.pending,
+    breaks,
+  };
 };
 
 /**
@@ -115,7 +165,8 @@ const matchGroup = (g: ReferenceGroup, options: { now: string; graceHours: numbe
 export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput): Promise<ReconcileRun> => {
   const qr = dataSource.createQueryRunner();
   await qr.connect();
-  await qr.startTransaction();
+  // REPEATABLE READ: every statement of the run reads the snapshot its first read took.
+  await qr.startTransaction('REPEATABLE READ');
   try {
     // One chain, and one snapshot of the ledger for the whole run: the lock comes before the first read.
     await qr.query('LOCK TABLE reconciliation_run IN EXCLUSIVE MODE');
@@ -135,19 +186,22 @@ export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput
     let matchedLines = 0;
     const pending: MoneyTotals = {};
     let pendingCount = 0;
+    // A re-run of the day replaces what the day's earlier run matched (its file may have been corrected).
+    await qr.query('DELETE FROM settlement_match WHERE day = $1::date', [input.day]);
     const matches = new Batches<{ movementId: string; line: number }>(async (items) => {
       await qr.query(
         `INSERT INTO settlement_match (movement_id, day, line, run_seq)
-         SELECT id, $3::date, line, $4 FROM unnest($1::text[], $2::int[]) AS u(id, line)
-         ON CONFLICT (movement_id) DO UPDATE SET day = excluded.day, line = excluded.line, run_seq = excluded.run_seq
-           WHERE excluded.day < settlement_match.day`,
+         SELECT id, $3::date, min(line), $4 FROM unnest($1::text[], $2::int[]) AS u(id, line) GROUP BY id`,
         [items.map((i) => i.movementId), items.map((i) => i.line), input.day, seq],
       );
     });
+    const [{ first }] = await qr.query("SELECT to_char(min(day), 'YYYY-MM-DD') AS first FROM reconciliation_run");
+    const firstDay: string = first && first < input.day ? first : input.day;
+    const window = { since: Date.parse(`${firstDay}T00:00:00.000Z`), end: Date.parse(`${input.day}T00:00:00.000Z`) + 86_400_000 };
     ledgerDigest.update('#0\n');
-    for await (const g of referenceGroups(qr, input.day)) {
+    for await (const g of referenceGroups(qr, input.day, `${firstDay}T00:00:00.000Z`)) {
       for (const m of g.movements) ledgerDigest.update(`${line(m)}\n`);
-      const r = matchGroup(g, options);
+      const r = matchGroup(g, options, window);
       matched += r.matched;
       breaks.push(...r.breaks);
       for (const p of r.pending) addToTotals(pending, p);
@@ -180,6 +234,7 @@ export const reconcileDay = async (dataSource: DataSource, input: ReconcileInput
       day: input.day,
       asOf: input.asOf,
       graceHours: input.graceHours,
+      openSince: firstDay,
       inputs,
       settlement: { format: summary.format, lines: staged.lines, ignored: summary.ignored },
       payments,

@@ -101,7 +101,11 @@ export const readSettlement = (
     }
   }
   async function* lines(): AsyncIterable<SettlementLine> {
-    const parser = Readable.from(hashed()).pipe(parseStream(CSV_OPTIONS));
+    const parser = parseStream(CSV_OPTIONS);
+    const input = Readable.from(hashed());
+    // pipe() does not carry the source's errors (a directory, no permission, a failing disk) to the parser.
+    input.on('error', (err) => parser.destroy(err));
+    input.pipe(parser);
     let map: SettlementRowMapper | null = null;
     let n = 0;
     try {
@@ -117,7 +121,12 @@ export const readSettlement = (
       }
     } catch (err) {
       if (err instanceof SettlementFileError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code && /^E[A-Z]+$/.test(code) && !code.startsWith('CSV_'))
+        throw new SettlementFileError(`the settlement file cannot be read: ${(err as Error).message}`);
       throw new SettlementFileError(`the settlement file is not CSV: ${(err as Error).message}`);
+    } finally {
+      input.destroy();
     }
     if (!map) throw new SettlementFileError('the settlement file is empty (no header row)');
     done = true;
