@@ -51,6 +51,7 @@ describe('npm run audit -- verify', () => {
   it('explains its usage', () => {
     const help = audit(dataDir, '--help');
     expect(help.code).toBe(0);
-    expect(help.out).toContain('verify <streamId>|--all');
+    expect(help.out).toContain('verify --all');
+    expect(help.out).toContain('verify --checkpoint DIR');
   });
 });

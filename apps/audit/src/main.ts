@@ -2,36 +2,121 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError, VerifyReport, verifyAll, verifyStream } from '@ledger/event-store';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
+import { checkpointSigner } from './checkpoint-key';
+import { CheckpointFileError, VERIFIER_FILE, verifyAgainstCheckpoint, writeCheckpoint } from './checkpoints';
 
-const HELP = `Usage: npm run audit -- verify <streamId>|--all
+const HELP = `Usage: npm run audit -- <command>
 
-Recomputes the SHA-256 hash chain of a stream (or of every stream) from the stored events and
-names the first broken link: an event altered, removed or reordered after it was written.
-Exit code 0: every chain verifies; 1: a link is broken; 2: bad usage or configuration.
+Commands:
+  verify <streamId|card id>   Recompute one stream's SHA-256 hash chain (a card id without its
+                              "subscription-" prefix is a card's stream) and name the first broken
+                              link: an event altered, removed or reordered before the stream's last.
+  verify --all                The same for every stream, in one pass over the log.
+  checkpoint --out DIR        Sign the whole log as it is now (an RFC 6962 Merkle tree over every
+                              event in log order; a C2SP signed note, Ed25519) and write what an
+                              auditor keeps: DIR/checkpoint.txt, DIR/leaves.ndjson (event ids and
+                              leaf hashes, no data), DIR/${VERIFIER_FILE}.
+  verify --checkpoint DIR [--key VERIFIER_KEY]
+                              Prove the log now an append-only extension of that earlier checkpoint
+                              (its signature, then a consistency proof), or name what broke: a removed
+                              tail, a removed stream, a rewritten stream, a reordering, a changed or an
+                              inserted event. --key (or LEDGER_CHECKPOINT_VERIFIER_KEY) is the verifier
+                              key the auditor holds; without it, this ledger's own key.
+  public-key                  Print the verifier key to hand to auditors.
 
-Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL). The embedded
-PGlite store is single-process: stop the API before auditing it.
+Exit code 0: verified; 1: something broke (named on stdout); 2: bad usage, configuration, an unknown
+stream or an unreadable checkpoint. A progress count goes to stderr on a terminal.
+
+Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL), plus
+LEDGER_CHECKPOINT_KEY (base64 of a 32-byte Ed25519 private key; default <data dir>/checkpoint-key,
+generated on first use) and LEDGER_LOG_ORIGIN (the log's name, default ledger.local/log). The
+embedded PGlite store is single-process: stop the API before auditing it.
 `;
 
-const print = (report: VerifyReport): void => {
+class UsageError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A bare card id is its card's stream; any other name is a stream id as given. */
+const streamOf = (target: string): string => (UUID.test(target) ? `subscription-${target.toLowerCase()}` : target);
+
+const progress = (label: string) => (n: number) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${n.toLocaleString('en')} events`);
+};
+const endProgress = () => process.stderr.isTTY && process.stderr.write('\n');
+
+const printChains = (report: VerifyReport): void => {
   process.stdout.write(`verified ${report.events} events in ${report.streams} streams\n`);
-  for (const b of report.broken) {
-    process.stdout.write(`BROKEN ${b.streamId} at revision ${b.revision} (event ${b.eventId}): ${b.reason}\n`);
-  }
+  for (const b of report.broken) process.stdout.write(`BROKEN ${b.streamId} at revision ${b.revision} (event ${b.eventId}): ${b.reason}\n`);
   if (report.broken.length === 0) process.stdout.write('every hash chain verifies\n');
 };
 
+const flag = (args: string[], name: string): string | undefined => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (!v || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return v;
+};
+
 const main = async (): Promise<number> => {
-  const [verb, target] = process.argv.slice(2);
-  if (verb !== 'verify' || !target) {
+  const args = process.argv.slice(2);
+  const [verb, target] = args;
+  if (!verb || verb === '--help' || verb === '-h' || args.includes('--help')) {
     process.stdout.write(HELP);
-    return verb === '--help' || verb === '-h' ? 0 : 2;
+    return verb ? 0 : 2;
   }
-  const storage = await openLedgerStorage(storageConfig(loadConfig()));
+  if (!['verify', 'checkpoint', 'public-key'].includes(verb)) throw new UsageError(`unknown command ${verb}`);
+  if (verb === 'verify' && !target) throw new UsageError('verify needs a stream id, a card id, --all or --checkpoint DIR');
+  if (verb === 'checkpoint' && !flag(args, '--out')) throw new UsageError('checkpoint needs --out DIR');
+  const config = loadConfig();
+  if (verb === 'public-key') {
+    process.stdout.write(`${checkpointSigner(config.dataDir).signer.verifierKey()}\n`);
+    return 0;
+  }
+  const storage = await openLedgerStorage(storageConfig(config));
   try {
-    const report = target === '--all' ? await verifyAll(storage.stored) : await verifyStream(storage.stored, target);
-    print(report);
-    if (report.streams === 0 && target !== '--all') process.stdout.write(`stream ${target} has no events\n`);
+    if (verb === 'checkpoint') {
+      const { signer, generated } = checkpointSigner(config.dataDir);
+      if (generated)
+        process.stderr.write(
+          `generated a checkpoint signing key in ${config.dataDir}/checkpoint-key; back it up apart from the database\n`,
+        );
+      const out = flag(args, '--out')!;
+      const c = await writeCheckpoint(storage.stored, signer, out, progress('reading the log'));
+      endProgress();
+      process.stdout.write(
+        `checkpoint of ${c.size} events, root ${c.root.toString('base64')}, signed by ${signer.name}, written to ${out}\n`,
+      );
+      return 0;
+    }
+    if (target === '--checkpoint') {
+      const dir = flag(args, '--checkpoint')!;
+      const key =
+        flag(args, '--key') ?? process.env.LEDGER_CHECKPOINT_VERIFIER_KEY ?? checkpointSigner(config.dataDir).signer.verifierKey();
+      const verdict = await verifyAgainstCheckpoint(storage.stored, dir, key, progress('reading the log'));
+      endProgress();
+      if (verdict.kind === 'consistent') {
+        process.stdout.write(
+          `consistent: the log of ${verdict.now} events extends the signed checkpoint of ${verdict.size} (consistency proof of ${verdict.proofHashes} hashes verifies)\n`,
+        );
+        return 0;
+      }
+      process.stdout.write(`the log (${verdict.now} events) is not an append-only extension of the checkpoint of ${verdict.size}:\n`);
+      for (const f of verdict.findings) process.stdout.write(`BROKEN ${f.kind} ${f.streamId}: ${f.detail}\n`);
+      return 1;
+    }
+    if (target === '--all') {
+      const report = await verifyAll(storage.stored);
+      printChains(report);
+      return report.broken.length ? 1 : 0;
+    }
+    const streamId = streamOf(target);
+    const report = await verifyStream(storage.stored, streamId);
+    if (report.events === 0) {
+      process.stderr.write(`no stream ${streamId}${streamId === target ? '' : ` (the card ${target})`} in this ledger\n`);
+      return 2;
+    }
+    printChains(report);
     return report.broken.length ? 1 : 0;
   } finally {
     await storage.close();
@@ -41,7 +126,9 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`${err instanceof ConfigError || err instanceof DataDirectoryInUseError ? err.message : (err as Error).stack}\n`);
+    const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError || err instanceof CheckpointFileError;
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${HELP}`);
+    else process.stderr.write(`${known ? (err as Error).message : (err as Error).stack}\n`);
     process.exit(2);
   },
 );
