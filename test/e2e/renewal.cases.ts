@@ -28,6 +28,7 @@ export const renewalCases = (storage: StorageFactory): void => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.projections.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([
+      ['audit_event', 'running'],
       ['card_balance', 'running'],
       ['money_movement', 'running'],
       ['payment', 'running'],

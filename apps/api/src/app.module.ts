@@ -23,6 +23,8 @@ import { GetOffersHandler } from './renewals/get-offers.query';
 import { FindCardsHandler } from './subscriptions/find-cards.query';
 import { VerifyCardHandler } from './subscriptions/verify-card.query';
 import { AutoRenewController } from './auto-renew/auto-renew.controller';
+import { AuditController } from './audit/audit.controller';
+import { AuditEventsHandler } from './audit/audit-events.query';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
@@ -55,6 +57,7 @@ export class AppModule {
         SubscriptionsController,
         RenewalsController,
         AutoRenewController,
+        AuditController,
         UsageController,
         UsageBatchController,
         HealthController,
@@ -75,6 +78,7 @@ export class AppModule {
         GetRenewalHandler,
         GetOffersHandler,
         FindCardsHandler,
+        AuditEventsHandler,
         VerifyCardHandler,
         RecordUsageHandler,
         RecordUsageBatchHandler,

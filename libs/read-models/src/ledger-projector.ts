@@ -2,6 +2,7 @@ import { CardBalanceProjection } from './card-balance/card-balance.projection';
 import { RenewalProjection } from './renewal/renewal.projection';
 import { PaymentProjection } from './payment/payment.projection';
 import { MoneyMovementProjection } from './money-movement/money-movement.projection';
+import { AuditEventProjection } from './audit-event/audit-event.projection';
 import { ProjectionRunner, RunnerLogger } from './checkpoint/projection-runner';
 import { LedgerStorage } from './database/ledger-storage';
 import { Projection } from './projection';
@@ -11,6 +12,7 @@ const CATALOGUE: Readonly<Record<string, (suffix: string) => Projection>> = {
   renewal: (suffix) => new RenewalProjection(suffix),
   payment: (suffix) => new PaymentProjection(suffix),
   money_movement: (suffix) => new MoneyMovementProjection(suffix),
+  audit_event: (suffix) => new AuditEventProjection(suffix),
 };
 
 export const LEDGER_PROJECTION_NAMES: readonly string[] = Object.keys(CATALOGUE);

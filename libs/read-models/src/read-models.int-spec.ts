@@ -48,6 +48,7 @@ describeWithService('read models on PostgreSQL', provisionPostgres, (serverUrl) 
         'renewal',
         'payment',
         'money_movement',
+        'audit_event',
       ]),
     );
     // Every registered migration ran, in order, and was recorded.

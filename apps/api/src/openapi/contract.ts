@@ -121,6 +121,11 @@ const OPERATIONS: Record<string, OperationContract> = {
       },
     },
   },
+  AuditController_events: {
+    success: [200, 'AuditEvents'],
+    who: 'auditor',
+    errors: { 400: ['VALIDATION_FAILED', 'POSITION_NOT_IN_LOG'] },
+  },
   AutoRenewController_get: {
     success: [200, 'AutoRenew'],
     who: READERS,

@@ -90,6 +90,26 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
       }),
     },
   }),
+  AuditEvents: obj(['events', 'next'], {
+    events: {
+      type: 'array',
+      items: obj(['position', 'eventId', 'streamId', 'revision', 'type', 'actor', 'correlationId', 'causationId', 'recordedAt'], {
+        position,
+        eventId: { type: 'string' },
+        streamId: { type: 'string' },
+        revision: { type: 'integer', minimum: 0 },
+        type: { type: 'string' },
+        actor: { type: 'string', nullable: true },
+        correlationId: { type: 'string', nullable: true },
+        causationId: { type: 'string', nullable: true },
+        commandId: { type: 'string', nullable: true },
+        subscriptionId: { type: 'string', nullable: true },
+        accountId: { type: 'string', nullable: true },
+        recordedAt: time,
+      }),
+    },
+    next: { type: 'string', nullable: true, description: 'pass as after= for the next page; null on the last' },
+  }),
   CardVerification: obj(['streamId', 'events', 'verified', 'broken', 'checkedAt', 'scope'], {
     streamId: { type: 'string' },
     events: { type: 'integer', minimum: 1 },

@@ -13,6 +13,7 @@ import { Payments1769000000000 } from '../migrations/1769000000000-payments';
 import { ReconciliationRuns1770000000000 } from '../migrations/1770000000000-reconciliation-runs';
 import { SettlementMatches1771000000000 } from '../migrations/1771000000000-settlement-matches';
 import { CardWatch1772000000000 } from '../migrations/1772000000000-card-watch';
+import { AuditEvents1773000000000 } from '../migrations/1773000000000-audit-events';
 import { PaymentEntity } from '../payment/payment.entity';
 import { ProjectionStatusEntity } from '../status/projection-status.entity';
 
@@ -34,6 +35,7 @@ export const READ_MODEL_MIGRATIONS = [
   ReconciliationRuns1770000000000,
   SettlementMatches1771000000000,
   CardWatch1772000000000,
+  AuditEvents1773000000000,
 ];
 
 export type ReadModelDatabase =

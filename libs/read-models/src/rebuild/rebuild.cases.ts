@@ -62,6 +62,7 @@ export const rebuildCases = (open: () => Promise<LedgerStorage>): void => {
       expect.any(Number),
       expect.any(Number),
       expect.any(Number),
+      3000,
     ]);
     expect(Math.min(...report.comparisons.map((c) => c.rebuilt.rows))).toBeGreaterThan(150);
     expect(await schema(storage.dataSource)).toEqual(before);
@@ -137,6 +138,7 @@ export const rebuildCases = (open: () => Promise<LedgerStorage>): void => {
     for (const lag of [lagByPaging(storage.store), lagBySql(storage.dataSource)]) {
       const views = await projectionStatuses(storage.dataSource, lag);
       expect(views.map((v) => [v.name, v.state, v.position, v.lag.events])).toEqual([
+        ['audit_event', 'stopped', head.toString(), more],
         ['card_balance', 'stopped', head.toString(), more],
         ['money_movement', 'stopped', head.toString(), more],
         ['payment', 'stopped', head.toString(), more],

@@ -1,0 +1,87 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { DATA_SOURCE } from '../infrastructure/tokens';
+
+export interface AuditFilter {
+  actor?: string;
+  correlationId?: string;
+  causationId?: string;
+  type?: string;
+  accountId?: string;
+  subscriptionId?: string;
+  from?: string;
+  to?: string;
+  /** Log position of the last event of the previous page. */
+  after?: bigint;
+  limit: number;
+}
+
+export interface AuditEventView {
+  position: string;
+  eventId: string;
+  streamId: string;
+  revision: number;
+  type: string;
+  actor: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  commandId: string | null;
+  subscriptionId: string | null;
+  accountId: string | null;
+  recordedAt: string;
+}
+
+export class AuditEventsQuery extends Query<{ events: AuditEventView[]; next: string | null }> {
+  constructor(readonly filter: AuditFilter) {
+    super();
+  }
+}
+
+/**
+ * Events across cards from the audit index, in log order, a page at a time (keyset on the log
+ * position). An account's events include its cards' (card_iccid names a card's account).
+ */
+@QueryHandler(AuditEventsQuery)
+export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery> {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  async execute({ filter: f }: AuditEventsQuery): Promise<{ events: AuditEventView[]; next: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('?', `$${params.length}`));
+    };
+    if (f.actor !== undefined) add('actor = ?', f.actor);
+    if (f.correlationId !== undefined) add('correlation_id = ?', f.correlationId);
+    if (f.causationId !== undefined) add('causation_id = ?', f.causationId);
+    if (f.type !== undefined) add('type = ?', f.type);
+    if (f.subscriptionId !== undefined) add('subscription_id = ?', f.subscriptionId);
+    if (f.accountId !== undefined)
+      add('(account_id = ? OR subscription_id IN (SELECT subscription_id FROM card_iccid WHERE account_id = ?))', f.accountId);
+    if (f.from !== undefined) add('recorded_at >= ?::timestamptz', f.from);
+    if (f.to !== undefined) add('recorded_at < ?::timestamptz', f.to);
+    if (f.after !== undefined) add('last_position > ?::bigint', f.after.toString());
+    params.push(f.limit + 1);
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT * FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_position LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, f.limit).map((r): AuditEventView => ({
+      position: String(r.last_position),
+      eventId: r.event_id,
+      streamId: r.stream_id,
+      revision: r.last_revision,
+      type: r.type,
+      actor: r.actor,
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      commandId: r.command_id,
+      subscriptionId: r.subscription_id,
+      accountId: r.account_id,
+      recordedAt: new Date(r.recorded_at).toISOString(),
+    }));
+    return { events: page, next: rows.length > f.limit ? page[page.length - 1].position : null };
+  }
+}
