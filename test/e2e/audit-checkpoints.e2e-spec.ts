@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -141,6 +141,31 @@ describe('npm run audit -- checkpoint / verify --checkpoint', () => {
     expect(r.out).toContain(`BROKEN reordered ${stream(1)}:`);
     // The stream read in revision order still verifies: only the log's order changed.
     expect(audit(join(work, 'swapped'), 'verify', stream(1)).code).toBe(0);
+  });
+
+  it('exports a period with its proofs, which the offline script verifies (and refuses once an event is changed)', () => {
+    const out = join(work, 'export');
+    const made = audit(dataDir, 'export', '--from', '2000-01-01', '--to', '2100-01-01', '--out', out);
+    expect(made.code).toBe(0);
+    expect(made.out).toMatch(
+      /^exported \d+ events of 2000-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z, proven against a signed checkpoint of \d+ events/m,
+    );
+    const key = readFileSync(join(kept, 'verifier-key.txt'), 'utf8').trim();
+    const script = (dir: string, k = key) =>
+      spawnSync(process.execPath, [join(root, 'scripts', 'verify-export.mjs'), dir, '--key', k], { encoding: 'utf8' });
+    const ok = script(out);
+    expect(ok.stdout).toMatch(/^ledger\.local\/log: (\d+) of \1 exported events proven in the signed log of \d+ events$/m);
+    expect(ok.status).toBe(0);
+    const lines = readFileSync(join(out, 'events.ndjson'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(20);
+    const changed = JSON.parse(lines[3]);
+    changed.event.recordedAt = '2000-01-01T00:00:00.000Z';
+    writeFileSync(join(out, 'events.ndjson'), [...lines.slice(0, 3), JSON.stringify(changed), ...lines.slice(4)].join('\n'));
+    const bad = script(out);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain(`BROKEN line 4: event ${changed.event.id}`);
+    const stranger = script(out, 'someone+0123abcd+AX2h4m9ZQ3Hq7WQ1yKX8xvOKp9mA4y7sLqN2rX0dJp3a');
+    expect(stranger.status).not.toBe(0);
   });
 
   it('refuses a checkpoint signed by another key, a card id without its prefix resolves, an unknown stream is an error', async () => {

@@ -1,3 +1,4 @@
+import { eventLeaf, treeHash, verifyInclusion } from '@ledger/event-store';
 import { Harness, eventually, newCard, renewalBody, startHarness } from './ledger-harness';
 
 /** Auditors across cards: by actor and correlation id, by account, paginated; nobody else. */
@@ -62,6 +63,30 @@ describe('GET /v1/audit/events', () => {
       after = page.body.next;
     }
     expect(paged).toEqual(all);
+  });
+
+  it("proves an event's inclusion in the log's tree, now or at an earlier checkpoint's size", async () => {
+    const { subscriptionId } = await newCard(h);
+    const log = await h.ledger.storage.stored.readAll({ limit: 100_000 });
+    const opened = log.find((e) => e.streamId === `subscription-${subscriptionId}`)!;
+    const leaves = log.map(eventLeaf);
+    const now = await h.request('GET', `/v1/audit/events/${opened.id}/proof`, undefined, auditor);
+    expect(now.body).toMatchObject({
+      size: log.length,
+      root: treeHash(leaves).toString('base64'),
+      event: { id: opened.id, type: 'SubscriptionOpened' },
+    });
+    const proof = (r: { body: { proof: string[] } }) => r.body.proof.map((p) => Buffer.from(p, 'base64'));
+    expect(verifyInclusion(now.body.index, now.body.size, eventLeaf(opened), proof(now), treeHash(leaves))).toBe(true);
+    // The same event in the tree of an earlier checkpoint that already held it.
+    const size = now.body.index + 1;
+    const then = await h.request('GET', `/v1/audit/events/${opened.id}/proof?size=${size}`, undefined, auditor);
+    expect(verifyInclusion(then.body.index, size, eventLeaf(opened), proof(then), treeHash(leaves, 0, size))).toBe(true);
+    expect((await h.request('GET', `/v1/audit/events/${opened.id}/proof?size=${now.body.index}`, undefined, auditor)).body.code).toBe(
+      'EVENT_NOT_FOUND',
+    );
+    const unknown = await h.request('GET', `/v1/audit/events/00000000-0000-4000-8000-000000000000/proof`, undefined, auditor);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'EVENT_NOT_FOUND']);
   });
 
   it('is for auditors only, and names a bad filter', async () => {

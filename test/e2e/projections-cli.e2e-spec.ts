@@ -68,7 +68,9 @@ describe('the projections CLI on the embedded store', () => {
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.out).toMatch(/^card_balance: identical$/m);
     expect(rebuilt.out).toMatch(/^renewal: identical$/m);
-    expect(rebuilt.out).toMatch(/^switched card_balance, renewal, payment, money_movement, audit_event to the rebuilt tables at position \d+$/m);
+    expect(rebuilt.out).toMatch(
+      /^switched card_balance, renewal, payment, money_movement, audit_event to the rebuilt tables at position \d+$/m,
+    );
     const digest = cli(dataDir, 'digest');
     expect(digest.code).toBe(0);
     expect(rebuilt.out).toContain(`rebuilt  sha256 ${sha(digest.out, 'card_balance')}`);

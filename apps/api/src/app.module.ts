@@ -25,6 +25,7 @@ import { VerifyCardHandler } from './subscriptions/verify-card.query';
 import { AutoRenewController } from './auto-renew/auto-renew.controller';
 import { AuditController } from './audit/audit.controller';
 import { AuditEventsHandler } from './audit/audit-events.query';
+import { EventProofHandler } from './audit/event-proof.query';
 import { UsageController } from './usage/usage.controller';
 import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
@@ -79,6 +80,7 @@ export class AppModule {
         GetOffersHandler,
         FindCardsHandler,
         AuditEventsHandler,
+        EventProofHandler,
         VerifyCardHandler,
         RecordUsageHandler,
         RecordUsageBatchHandler,

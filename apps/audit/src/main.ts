@@ -4,6 +4,7 @@ import { DataDirectoryInUseError, VerifyReport, verifyAll, verifyStream } from '
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
 import { checkpointSigner } from './checkpoint-key';
 import { CheckpointFileError, VERIFIER_FILE, verifyAgainstCheckpoint, writeCheckpoint } from './checkpoints';
+import { exportPeriod } from './export';
 
 const HELP = `Usage: npm run audit -- <command>
 
@@ -22,6 +23,11 @@ Commands:
                               tail, a removed stream, a rewritten stream, a reordering, a changed or an
                               inserted event. --key (or LEDGER_CHECKPOINT_VERIFIER_KEY) is the verifier
                               key the auditor holds; without it, this ledger's own key.
+  export --from ISO --to ISO --out DIR
+                              The events recorded in [from, to), exactly as stored, each with its
+                              inclusion proof, and a signed checkpoint of the whole log they are proven
+                              against: DIR/events.ndjson, DIR/checkpoint.txt, DIR/${VERIFIER_FILE}.
+                              An auditor verifies it offline: node scripts/verify-export.mjs DIR --key KEY
   public-key                  Print the verifier key to hand to auditors.
 
 Exit code 0: verified; 1: something broke (named on stdout); 2: bad usage, configuration, an unknown
@@ -58,6 +64,13 @@ const flag = (args: string[], name: string): string | undefined => {
   return v;
 };
 
+const isoFlag = (args: string[], name: string): string => {
+  const v = flag(args, name);
+  if (!v || !/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) || Number.isNaN(Date.parse(v)))
+    throw new UsageError(`${name} needs an ISO-8601 date or date-time such as 2026-12-01 or 2026-12-01T12:00:00Z`);
+  return new Date(v.length === 10 ? `${v}T00:00:00.000Z` : v).toISOString();
+};
+
 const main = async (): Promise<number> => {
   const args = process.argv.slice(2);
   const [verb, target] = args;
@@ -65,7 +78,9 @@ const main = async (): Promise<number> => {
     process.stdout.write(HELP);
     return verb ? 0 : 2;
   }
-  if (!['verify', 'checkpoint', 'public-key'].includes(verb)) throw new UsageError(`unknown command ${verb}`);
+  if (!['verify', 'checkpoint', 'export', 'public-key'].includes(verb)) throw new UsageError(`unknown command ${verb}`);
+  const period = verb === 'export' ? { from: isoFlag(args, '--from'), to: isoFlag(args, '--to') } : null;
+  if (verb === 'export' && !flag(args, '--out')) throw new UsageError('export needs --out DIR');
   if (verb === 'verify' && !target) throw new UsageError('verify needs a stream id, a card id, --all or --checkpoint DIR');
   if (verb === 'checkpoint' && !flag(args, '--out')) throw new UsageError('checkpoint needs --out DIR');
   const config = loadConfig();
@@ -86,6 +101,16 @@ const main = async (): Promise<number> => {
       endProgress();
       process.stdout.write(
         `checkpoint of ${c.size} events, root ${c.root.toString('base64')}, signed by ${signer.name}, written to ${out}\n`,
+      );
+      return 0;
+    }
+    if (period) {
+      const { signer } = checkpointSigner(config.dataDir);
+      const out = flag(args, '--out')!;
+      const r = await exportPeriod(storage.stored, signer, period, out, progress('reading the log'));
+      endProgress();
+      process.stdout.write(
+        `exported ${r.exported} events of ${period.from} to ${period.to}, proven against a signed checkpoint of ${r.size} events, to ${out}\n`,
       );
       return 0;
     }

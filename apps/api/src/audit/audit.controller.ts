@@ -1,4 +1,4 @@
-import { Controller, Get, Query as QueryParam } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParam } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/access.decorator';
@@ -6,6 +6,7 @@ import { ProblemException } from '../http/problem';
 import { parsePosition } from '../http/request-context';
 import { uuidParam } from '../http/params';
 import { AuditEventsQuery } from './audit-events.query';
+import { EventProofQuery } from './event-proof.query';
 
 const TEXT = /^[A-Za-z0-9._:@-]{1,200}$/;
 const FILTERS = ['actor', 'correlationId', 'causationId', 'type'] as const;
@@ -23,6 +24,15 @@ const time = (value: string | undefined, field: string): string | undefined => {
 @Controller('v1/audit')
 export class AuditController {
   constructor(private readonly queries: QueryBus) {}
+
+  @Get('events/:id/proof')
+  @Allow(['auditor'])
+  @ApiQuery({ name: 'size', required: false, description: 'the tree size of a signed checkpoint you hold; default: the whole log now' })
+  proof(@Param('id') id: string, @QueryParam('size') size?: string) {
+    if (size !== undefined && !/^[1-9]\d{0,11}$/.test(size))
+      throw new ProblemException(400, 'VALIDATION_FAILED', 'size must be a tree size: a whole number from 1', 'size');
+    return this.queries.execute(new EventProofQuery(uuidParam(id, 'id'), size === undefined ? undefined : Number(size)));
+  }
 
   @Get('events')
   @Allow(['auditor'])

@@ -126,6 +126,11 @@ const OPERATIONS: Record<string, OperationContract> = {
     who: 'auditor',
     errors: { 400: ['VALIDATION_FAILED', 'POSITION_NOT_IN_LOG'] },
   },
+  AuditController_proof: {
+    success: [200, 'EventProof'],
+    who: 'auditor',
+    errors: { 400: ['VALIDATION_FAILED'], 404: ['EVENT_NOT_FOUND'] },
+  },
   AutoRenewController_get: {
     success: [200, 'AutoRenew'],
     who: READERS,

@@ -110,6 +110,13 @@ export const RESPONSE_SCHEMAS: Record<string, object> = {
     },
     next: { type: 'string', nullable: true, description: 'pass as after= for the next page; null on the last' },
   }),
+  EventProof: obj(['index', 'event', 'proof', 'size', 'root'], {
+    index: { type: 'integer', minimum: 0, description: "the event's place in the log's order" },
+    event: { type: 'object', description: 'the event exactly as stored: streamId, revision, id, type, data, metadata, recordedAt' },
+    proof: { type: 'array', items: { type: 'string', description: 'base64 SHA-256' } },
+    size: { type: 'integer', minimum: 1 },
+    root: { type: 'string', description: 'base64 RFC 6962 root of the first size events' },
+  }),
   CardVerification: obj(['streamId', 'events', 'verified', 'broken', 'checkedAt', 'scope'], {
     streamId: { type: 'string' },
     events: { type: 'integer', minimum: 1 },

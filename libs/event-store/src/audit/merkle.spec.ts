@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   MerkleFrontier,
+  MerkleTree,
   consistencyProof,
   inclusionProof,
   leafHash,
@@ -35,6 +36,15 @@ describe('the Merkle tree over the log (RFC 6962)', () => {
       f.push(l);
       expect(f.root()).toEqual(treeHash(d, 0, i + 1));
     });
+  });
+
+  it('answers the same hashes and proofs from its levels as from the leaves', () => {
+    for (let n = 1; n <= 40; n++) {
+      const d = leaves(n);
+      const tree = new MerkleTree(d);
+      expect(tree.root()).toEqual(treeHash(d));
+      for (let i = 0; i < n; i++) expect(tree.inclusionProof(i)).toEqual(inclusionProof(d, i));
+    }
   });
 
   it('proves every leaf of every tree up to 40 leaves in, and nothing else', () => {

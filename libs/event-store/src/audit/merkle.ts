@@ -137,3 +137,49 @@ export const verifyConsistency = (size1: number, size2: number, root1: Buffer, r
   }
   return fr.equals(root1) && sr.equals(root2) && sn === 0;
 };
+
+/**
+ * A whole tree held as its levels of complete, aligned subtrees (2n hashes): any node of the RFC
+ * 6962 tree is a level entry or, on the right edge, a few of them combined, so a proof costs
+ * O(log n) once the tree is built. For exports and proof endpoints over many events.
+ */
+export class MerkleTree {
+  private readonly levels: Buffer[][];
+
+  constructor(leaves: readonly Buffer[]) {
+    this.levels = [[...leaves]];
+    for (let level = this.levels[0]; level.length > 1;) {
+      const up: Buffer[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) up.push(nodeHash(level[i], level[i + 1]));
+      this.levels.push(up);
+      level = up;
+    }
+  }
+
+  get size(): number {
+    return this.levels[0].length;
+  }
+
+  /** MTH(D[start:end]). */
+  hash(start = 0, end = this.size): Buffer {
+    const n = end - start;
+    if (n === 0) return createHash('sha256').digest();
+    const height = Math.log2(n);
+    if (Number.isInteger(height) && start % n === 0) return this.levels[height][start / n];
+    const k = split(n);
+    return nodeHash(this.hash(start, start + k), this.hash(start + k, end));
+  }
+
+  root(): Buffer {
+    return this.hash();
+  }
+
+  inclusionProof(index: number, start = 0, end = this.size): Buffer[] {
+    const n = end - start;
+    if (n <= 1) return [];
+    const k = split(n);
+    return index < k
+      ? [...this.inclusionProof(index, start, start + k), this.hash(start + k, end)]
+      : [...this.inclusionProof(index - k, start + k, end), this.hash(start, start + k)];
+  }
+}
