@@ -44,6 +44,13 @@ describe('GET /v1/audit/events', () => {
       expect.arrayContaining(['PlanSelected', 'PaymentCaptured', 'ValidityExtended']),
     );
 
+    const window = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    const inWindow = await h.request('GET', `/v1/audit/events?type=ValidityExtended&${window}`, undefined, auditor);
+    expect(inWindow.body.events.map((e: { subscriptionId: string }) => e.subscriptionId)).toEqual(
+      expect.arrayContaining([a1.subscriptionId, b.subscriptionId]),
+    );
+    const before = await h.request('GET', `/v1/audit/events?type=ValidityExtended&to=2000-01-01T00:00:00Z`, undefined, auditor);
+    expect(before.body.events).toEqual([]);
     const byAccount = await h.request('GET', `/v1/audit/events?accountId=${b.accountId}&type=ValidityExtended`, undefined, auditor);
     expect(byAccount.body.events.map((e: { subscriptionId: string }) => e.subscriptionId)).toEqual([b.subscriptionId]);
 

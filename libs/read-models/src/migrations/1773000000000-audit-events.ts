@@ -25,6 +25,8 @@ export class AuditEvents1773000000000 implements MigrationInterface {
     for (const column of ['actor', 'correlation_id', 'causation_id', 'type', 'account_id', 'subscription_id', 'recorded_at'])
       await q.query(`CREATE INDEX audit_event_${column} ON audit_event (${column}, last_position)`);
     await q.query('CREATE INDEX audit_event_position ON audit_event (last_position)');
+    // A type within a time range: the range narrows it far more than the type alone.
+    await q.query('CREATE INDEX audit_event_type_time ON audit_event (type, recorded_at)');
   }
 
   async down(q: QueryRunner): Promise<void> {
