@@ -26,8 +26,6 @@ const TYPES = [
   'RenewalReminderDue',
 ];
 
-const uuid = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
-
 const main = async (): Promise<void> => {
   const admin = process.env.DATABASE_URL;
   if (!admin) {

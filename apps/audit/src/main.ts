@@ -5,6 +5,8 @@ import { openLedgerStorage, storageConfig } from '@ledger/read-models';
 import { checkpointSigner } from './checkpoint-key';
 import { CheckpointFileError, VERIFIER_FILE, verifyAgainstCheckpoint, writeCheckpoint } from './checkpoints';
 import { exportPeriod } from './export';
+import { CheckpointFollower } from './checkpoint-follower';
+import { kafkaCheckpointSink } from './kafka-sink';
 
 const HELP = `Usage: npm run audit -- <command>
 
@@ -17,6 +19,13 @@ Commands:
                               event in log order; a C2SP signed note, Ed25519) and write what an
                               auditor keeps: DIR/checkpoint.txt, DIR/leaves.ndjson (event ids and
                               leaf hashes, no data), DIR/${VERIFIER_FILE}.
+  checkpoint --follow --out DIR [--every N] [--interval SECONDS]
+                              Keep signing as the log grows: a checkpoint every N events (default
+                              1000) or every SECONDS (default 60) when it grew less, each written to
+                              DIR (checkpoint-<size>.txt; checkpoint.txt the latest) and, with
+                              KAFKA_BROKERS set, published to LEDGER_CHECKPOINT_TOPIC (default
+                              ledger.checkpoints). Goes on from DIR/state.json after a restart; stops
+                              on SIGINT/SIGTERM after signing what it read.
   verify --checkpoint DIR [--key VERIFIER_KEY]
                               Prove the log now an append-only extension of that earlier checkpoint
                               (its signature, then a consistency proof), or name what broke: a removed
@@ -33,7 +42,7 @@ Commands:
 Exit code 0: verified; 1: something broke (named on stdout); 2: bad usage, configuration, an unknown
 stream or an unreadable checkpoint. A progress count goes to stderr on a terminal.
 
-Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL), plus
+Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL, KAFKA_BROKERS), plus
 LEDGER_CHECKPOINT_KEY (base64 of a 32-byte Ed25519 private key; default <data dir>/checkpoint-key,
 generated on first use) and LEDGER_LOG_ORIGIN (the log's name, default ledger.local/log). The
 embedded PGlite store is single-process: stop the API before auditing it.
@@ -90,6 +99,30 @@ const main = async (): Promise<number> => {
   }
   const storage = await openLedgerStorage(storageConfig(config));
   try {
+    if (verb === 'checkpoint' && args.includes('--follow')) {
+      const { signer } = checkpointSigner(config.dataDir);
+      const every = Number(flag(args, '--every') ?? 1000);
+      const interval = Number(flag(args, '--interval') ?? 60);
+      if (!Number.isInteger(every) || every < 1) throw new UsageError('--every needs a whole number of events from 1');
+      if (!(interval > 0)) throw new UsageError('--interval needs a number of seconds above 0');
+      const topic = process.env.LEDGER_CHECKPOINT_TOPIC || 'ledger.checkpoints';
+      const sink = config.kafkaBrokers ? await kafkaCheckpointSink(config.kafkaBrokers, topic) : undefined;
+      const out = flag(args, '--out')!;
+      const follower = new CheckpointFollower(storage.stored, signer, out, {
+        every,
+        intervalMs: interval * 1000,
+        sink,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      await follower.start();
+      process.stdout.write(`signing the log into ${out}${sink ? ` and onto ${topic}` : ''}, every ${every} events or ${interval} s\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await follower.stop();
+      return 0;
+    }
     if (verb === 'checkpoint') {
       const { signer, generated } = checkpointSigner(config.dataDir);
       if (generated)

@@ -52,6 +52,19 @@ export class MerkleFrontier {
     this.count++;
   }
 
+  /** What a restart needs to go on: the size and the frontier's hashes. */
+  toJSON(): { size: number; nodes: { size: number; hash: string }[] } {
+    return { size: this.count, nodes: this.stack.map((n) => ({ size: n.size, hash: n.hash.toString('base64') })) };
+  }
+
+  static fromJSON(j: { size: number; nodes: { size: number; hash: string }[] }): MerkleFrontier {
+    const f = new MerkleFrontier();
+    for (const n of j.nodes) f.stack.push({ size: n.size, hash: Buffer.from(n.hash, 'base64') });
+    f.count = j.size;
+    if (f.stack.reduce((s, n) => s + n.size, 0) !== j.size) throw new Error('a Merkle frontier whose nodes do not add up to its size');
+    return f;
+  }
+
   root(): Buffer {
     if (!this.stack.length) return sha256();
     let hash = this.stack[this.stack.length - 1].hash;
