@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNote, parseCheckpoint } from '@ledger/event-store';
@@ -79,6 +79,22 @@ describeWithService('npm run audit -- checkpoint --follow', provisionKafka, (bro
       });
       expect(verified.stdout).toMatch(/^consistent: /m);
       expect(verified.status).toBe(0);
+      // The oldest checkpoint the follower signed, as a file: the log now extends it too.
+      const oldest = readdirSync(dir)
+        .filter((f) => /^checkpoint-\d+\.txt$/.test(f))
+        .sort((a, b) => parseInt(a.slice(11)) - parseInt(b.slice(11)))[0];
+      const older = spawnSync(
+        process.execPath,
+        ['dist/apps/audit/src/main.js', 'verify', '--checkpoint', join(dir, oldest), '--key', key],
+        {
+          cwd: root,
+          env: env(),
+          encoding: 'utf8',
+        },
+      );
+      expect(older.stdout).toMatch(
+        new RegExp(`^consistent: the log of \\d+ events extends the signed checkpoint of ${parseInt(oldest.slice(11))} `, 'm'),
+      );
 
       // The topic holds every signed checkpoint, each verifying, their sizes growing.
       const consumer = kafkaFor(brokers()).consumer({ groupId: `${topic}-reader` });

@@ -1,5 +1,5 @@
-import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   EventStore,
@@ -66,17 +66,22 @@ const readKept = async (file: string): Promise<LogLeaf[]> => {
  */
 export const verifyAgainstCheckpoint = async (
   store: EventStore,
-  dir: string,
+  path: string,
   verifierKey: string,
   progress: (n: number) => void,
 ): Promise<CheckpointVerdict> => {
+  // A checkpoint file (checkpoint.txt, checkpoint-<size>.txt) or the directory holding it; its leaves sit beside it.
+  const isFile = existsSync(path) && statSync(path).isFile();
+  const dir = isFile ? dirname(path) : path;
+  const noteFile = isFile ? path : join(dir, CHECKPOINT_FILE);
   let checkpoint;
   let kept: LogLeaf[];
   try {
-    checkpoint = parseCheckpoint(openNote(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8'), verifierKey));
-    kept = await readKept(join(dir, LEAVES_FILE));
+    checkpoint = parseCheckpoint(openNote(readFileSync(noteFile, 'utf8'), verifierKey));
+    // leaves.ndjson may have grown past an older checkpoint of a following signer: its first `size` leaves are that checkpoint's.
+    kept = (await readKept(join(dir, LEAVES_FILE))).slice(0, checkpoint.size);
   } catch (err) {
-    throw new CheckpointFileError(`${join(dir, CHECKPOINT_FILE)}: ${(err as Error).message}`);
+    throw new CheckpointFileError(`${noteFile}: ${(err as Error).message}`);
   }
   if (kept.length !== checkpoint.size || !rootOf(kept).equals(checkpoint.root))
     throw new CheckpointFileError(`${join(dir, LEAVES_FILE)} is not the leaves the checkpoint signed (its root differs)`);

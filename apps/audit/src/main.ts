@@ -26,7 +26,7 @@ Commands:
                               KAFKA_BROKERS set, published to LEDGER_CHECKPOINT_TOPIC (default
                               ledger.checkpoints). Goes on from DIR/state.json after a restart; stops
                               on SIGINT/SIGTERM after signing what it read.
-  verify --checkpoint DIR [--key VERIFIER_KEY]
+  verify --checkpoint FILE|DIR [--key VERIFIER_KEY]
                               Prove the log now an append-only extension of that earlier checkpoint
                               (its signature, then a consistency proof), or name what broke: a removed
                               tail, a removed stream, a rewritten stream, a reordering, a changed or an
