@@ -52,6 +52,6 @@ describe('npm run audit -- verify', () => {
     const help = audit(dataDir, '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('verify --all');
-    expect(help.out).toContain('verify --checkpoint DIR');
+    expect(help.out).toContain('verify --checkpoint FILE|DIR');
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CheckpointedSubscription,
@@ -42,6 +42,7 @@ export class CheckpointFollower {
   private subscription: CheckpointedSubscription | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private leavesOnDisk = 0;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -62,16 +63,32 @@ export class CheckpointFollower {
     this.frontier = MerkleFrontier.fromJSON(state.frontier);
     this.position = BigInt(state.position);
     this.signed = state.signed;
-    // Leaves written after the last saved state (a crash in between) are read again: drop them.
-    const leaves = readFileSync(join(this.dir, LEAVES_FILE), 'utf8').split('\n').filter(Boolean);
-    if (leaves.length !== this.frontier.size)
-      writeFileSync(
-        join(this.dir, LEAVES_FILE),
-        leaves
-          .slice(0, this.frontier.size)
-          .map((l) => `${l}\n`)
-          .join(''),
+    const count = readFileSync(join(this.dir, LEAVES_FILE), 'utf8').split('\n').filter(Boolean).length;
+    if (count < this.frontier.size)
+      throw new Error(
+        `${join(this.dir, LEAVES_FILE)} holds ${count} leaves, fewer than the ${this.frontier.size} the state covers: restore it, or start in an empty directory`,
       );
+    this.leavesOnDisk = count;
+  }
+
+  /** Leaves written past the tree (a batch that failed after writing, or a crash): dropped before going on. */
+  private trimLeaves(): void {
+    if (this.leavesOnDisk === this.frontier.size) return;
+    const lines = readFileSync(join(this.dir, LEAVES_FILE), 'utf8').split('\n').filter(Boolean).slice(0, this.frontier.size);
+    writeFileSync(join(this.dir, LEAVES_FILE), lines.map((l) => `${l}\n`).join(''));
+    this.leavesOnDisk = this.frontier.size;
+  }
+
+  private appendLeaves(lines: string[]): void {
+    if (!lines.length) return;
+    const fd = openSync(join(this.dir, LEAVES_FILE), 'a');
+    try {
+      writeSync(fd, lines.join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.leavesOnDisk += lines.length;
   }
 
   async start(): Promise<void> {
@@ -102,32 +119,46 @@ export class CheckpointFollower {
     this.timer = setTimeout(tick, this.options.intervalMs);
   }
 
+  /**
+   * The batch goes onto a copy of the tree; the copy replaces the tree only once its leaves are on
+   * disk (and a checkpoint it reached is signed and published): a failure leaves the tree as it was,
+   * and the batch is read again.
+   */
   private async handle(batch: readonly RecordedEvent[]): Promise<void> {
-    const lines: string[] = [];
+    this.trimLeaves();
+    const work = MerkleFrontier.fromJSON(this.frontier.toJSON());
+    let lines: string[] = [];
     for (const e of batch) {
       const leaf = eventLeaf(e);
       lines.push(
-        `${JSON.stringify({ index: this.frontier.size, id: e.id, streamId: e.streamId, revision: e.revision, leaf: leaf.toString('hex') })}\n`,
+        `${JSON.stringify({ index: work.size, id: e.id, streamId: e.streamId, revision: e.revision, leaf: leaf.toString('hex') })}\n`,
       );
-      this.frontier.push(leaf);
-      if (this.frontier.size - this.signed >= this.options.every) {
-        appendFileSync(join(this.dir, LEAVES_FILE), lines.splice(0).join(''));
+      work.push(leaf);
+      if (work.size - this.signed >= this.options.every) {
+        this.appendLeaves(lines);
+        lines = [];
+        await this.sign(work);
+        this.frontier = MerkleFrontier.fromJSON(work.toJSON());
         this.position = e.position;
-        await this.sign();
+        this.save();
       }
     }
-    if (lines.length) appendFileSync(join(this.dir, LEAVES_FILE), lines.join(''));
+    this.appendLeaves(lines);
+    this.frontier = work;
     if (batch.length) this.position = batch[batch.length - 1].position;
     this.save();
   }
 
   private async maybeSign(timed: boolean): Promise<void> {
-    if (this.frontier.size > this.signed && (!timed || Date.now() - this.lastSignedAt >= this.options.intervalMs)) await this.sign();
+    if (this.frontier.size > this.signed && (!timed || Date.now() - this.lastSignedAt >= this.options.intervalMs)) {
+      await this.sign(this.frontier);
+      this.save();
+    }
   }
 
-  private async sign(): Promise<void> {
-    const size = this.frontier.size;
-    const note = this.signer.sign(checkpointText({ origin: this.signer.name, size, root: this.frontier.root() }));
+  private async sign(tree: MerkleFrontier): Promise<void> {
+    const size = tree.size;
+    const note = this.signer.sign(checkpointText({ origin: this.signer.name, size, root: tree.root() }));
     writeFileSync(join(this.dir, `checkpoint-${size}.txt`), note);
     writeFileSync(join(this.dir, `${CHECKPOINT_FILE}.tmp`), note);
     renameSync(join(this.dir, `${CHECKPOINT_FILE}.tmp`), join(this.dir, CHECKPOINT_FILE));
@@ -135,7 +166,6 @@ export class CheckpointFollower {
     await this.options.sink?.publish(this.signer.name, size, note);
     this.signed = size;
     this.lastSignedAt = Date.now();
-    this.save();
   }
 
   private save(): void {

@@ -74,8 +74,10 @@ export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery> {
     const filtered = `SELECT * FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     // With a time range, take the range first (its index) and order what it holds: otherwise the
     // planner walks a filter's index in log order until the range begins.
+    // Only a narrow range (a week at most) is worth holding whole; a wide one is walked in log order.
+    const span = (f.to ? Date.parse(f.to) : Date.now()) - (f.from ? Date.parse(f.from) : 0);
     const sql =
-      f.from !== undefined || f.to !== undefined
+      (f.from !== undefined || f.to !== undefined) && span <= 7 * 86_400_000
         ? `WITH r AS MATERIALIZED (${filtered}) SELECT * FROM r ORDER BY last_position LIMIT $${params.length}`
         : `${filtered} ORDER BY last_position LIMIT $${params.length}`;
     const rows: Record<string, any>[] = await this.db.query(sql, params);

@@ -23,25 +23,40 @@ export class EventProofQuery extends Query<EventProof> {
   }
 }
 
+/** What the handler keeps of the log: 32 bytes and a map entry per event, no payloads. */
+interface Leaves {
+  hashes: Buffer[];
+  index: Map<string, { index: number; streamId: string; revision: number }>;
+  head: bigint | undefined;
+}
+
 /**
  * An event's inclusion proof in the log's Merkle tree of `size` events (a size from a signed
- * checkpoint the auditor holds; default: the whole log now). The tree is built from the stored log,
- * kept for the next request while the log has not grown.
+ * checkpoint the auditor holds; default: the whole log now). The log's leaf hashes are kept between
+ * requests and extended with what was appended since, so a proof reads only the log's new part and
+ * the one event; the tree of the asked size is built from them.
  */
 @QueryHandler(EventProofQuery)
 export class EventProofHandler implements IQueryHandler<EventProofQuery> {
-  private cached: { size: number; tree: MerkleTree; events: Map<string, { index: number; e: RecordedEvent }> } | null = null;
+  private readonly leaves: Leaves = { hashes: [], index: new Map(), head: undefined };
+  private tree: MerkleTree | null = null;
 
   constructor(@Inject(STORED_EVENTS) private readonly stored: EventStore) {}
 
   async execute({ eventId, size }: EventProofQuery): Promise<EventProof> {
-    const built = await this.tree(size);
-    if (size !== undefined && built.size < size)
-      throw new ProblemException(400, 'VALIDATION_FAILED', `the log holds ${built.size} events, fewer than size ${size}`, 'size');
-    const found = built.events.get(eventId);
-    if (!found)
-      throw new ProblemException(404, 'EVENT_NOT_FOUND', `event ${eventId} is not among the first ${built.size} events of the log`, 'id');
-    const e = found.e;
+    await this.catchUp();
+    const total = this.leaves.hashes.length;
+    if (size !== undefined && size > total)
+      throw new ProblemException(400, 'VALIDATION_FAILED', `the log holds ${total} events, fewer than size ${size}`, 'size');
+    const n = size ?? total;
+    const found = this.leaves.index.get(eventId);
+    if (!found || found.index >= n)
+      throw new ProblemException(404, 'EVENT_NOT_FOUND', `event ${eventId} is not among the first ${n} events of the log`, 'id');
+    if (!this.tree || this.tree.size !== n) this.tree = new MerkleTree(n === total ? this.leaves.hashes : this.leaves.hashes.slice(0, n));
+    // By id where the store indexes the log by id; else the stream from the event on (EventStoreDB).
+    const [e] = this.stored.readEvents
+      ? await this.stored.readEvents([eventId])
+      : ((await this.stored.readStream(found.streamId, { fromRevision: found.revision })) as RecordedEvent[]);
     return {
       index: found.index,
       event: {
@@ -53,28 +68,29 @@ export class EventProofHandler implements IQueryHandler<EventProofQuery> {
         metadata: e.metadata,
         recordedAt: e.recordedAt,
       },
-      proof: built.tree.inclusionProof(found.index).map((h) => h.toString('base64')),
-      size: built.size,
-      root: built.tree.root().toString('base64'),
+      proof: this.tree.inclusionProof(found.index).map((h) => h.toString('base64')),
+      size: n,
+      root: this.tree.root().toString('base64'),
     };
   }
 
-  private async tree(size: number | undefined) {
-    if (this.cached && (size === undefined ? false : this.cached.size === size)) return this.cached;
-    const leaves: Buffer[] = [];
-    const events = new Map<string, { index: number; e: RecordedEvent }>();
-    let from: bigint | undefined;
-    while (size === undefined || leaves.length < size) {
-      const page = await this.stored.readAll({ fromPosition: from, limit: 2_000 });
-      if (!page.length) break;
-      for (const e of page) {
-        if (size !== undefined && leaves.length >= size) break;
-        events.set(e.id, { index: leaves.length, e });
-        leaves.push(eventLeaf(e));
-      }
-      from = page[page.length - 1].position;
-    }
-    this.cached = { size: leaves.length, tree: new MerkleTree(leaves), events };
-    return this.cached;
+  /** Reads what the log gained since the last request. Requests take turns: one catch-up at a time. */
+  private catchingUp: Promise<void> = Promise.resolve();
+  private catchUp(): Promise<void> {
+    this.catchingUp = this.catchingUp
+      .catch(() => undefined)
+      .then(async () => {
+        for (;;) {
+          const page = await this.stored.readAll({ fromPosition: this.leaves.head, limit: 2_000 });
+          if (!page.length) return;
+          for (const e of page) {
+            this.leaves.index.set(e.id, { index: this.leaves.hashes.length, streamId: e.streamId, revision: e.revision });
+            this.leaves.hashes.push(eventLeaf(e));
+          }
+          this.leaves.head = page[page.length - 1].position;
+          this.tree = null;
+        }
+      });
+    return this.catchingUp;
   }
 }

@@ -85,7 +85,7 @@ export const inclusionProof = (leaves: readonly Buffer[], index: number, start =
 
 /** RFC 9162 §2.1.3.2: does `proof` put `leaf` at `index` of a tree of `size` with root `root`? */
 export const verifyInclusion = (index: number, size: number, leaf: Buffer, proof: readonly Buffer[], root: Buffer): boolean => {
-  if (index >= size) return false;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
@@ -122,7 +122,8 @@ export const consistencyProof = (leaves: readonly Buffer[], m: number): Buffer[]
 export const verifyConsistency = (size1: number, size2: number, root1: Buffer, root2: Buffer, proof: readonly Buffer[]): boolean => {
   if (size1 > size2) return false;
   if (size1 === size2) return proof.length === 0 && root1.equals(root2);
-  if (size1 === 0) return proof.length === 0;
+  // Every tree extends the empty one, whose root is the hash of nothing.
+  if (size1 === 0) return proof.length === 0 && root1.equals(sha256());
   if (proof.length === 0) return false;
   const path = [...proof];
   // A size1 that is a power of two is itself a node of the tree: the proof omits it.
@@ -188,6 +189,8 @@ export class MerkleTree {
   }
 
   inclusionProof(index: number, start = 0, end = this.size): Buffer[] {
+    if (start === 0 && end === this.size && !(Number.isSafeInteger(index) && index >= 0 && index < end))
+      throw new RangeError(`no leaf ${index} in a tree of ${end}`);
     const n = end - start;
     if (n <= 1) return [];
     const k = split(n);

@@ -92,7 +92,7 @@ export const openNote = (note: string, verifierKey: string): string => {
 export const parseCheckpoint = (text: string): Checkpoint => {
   const [origin, size, root] = text.split('\n');
   const hash = Buffer.from(root ?? '', 'base64');
-  if (!origin || !/^\d+$/.test(size ?? '') || hash.length !== 32)
+  if (!origin || !/^(0|[1-9]\d{0,15})$/.test(size ?? '') || hash.length !== 32 || hash.toString('base64') !== root)
     throw new NoteError('not a checkpoint: origin, tree size and a base64 SHA-256 root');
   return { origin, size: Number(size), root: hash };
 };
