@@ -5,6 +5,8 @@
 // Every `npm run <app>` builds first, so two rules keep one process from pulling dist/ out from
 // under another: an unchanged source tree is not rebuilt at all, and a changed one is not rebuilt
 // while a process runs from dist/ (it would load a mix of old and new modules).
+// On a fresh clone every `npm run <app>` reaches here first: install the locked dependencies once.
+require('./ensure-deps');
 const { createHash } = require('node:crypto');
 const { transformFileSync } = require('@swc/core');
 const { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');

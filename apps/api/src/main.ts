@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@ledger/config';
+import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { join } from 'node:path';
 import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
+
+plainLogsWhenPiped();
 
 const HELP = `Subscription ledger API (and projector, payment processes and, unless PSP_URL is set, the sandbox payment provider, in the same process)
 

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@ledger/config';
+import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
+
+plainLogsWhenPiped();
 
 /** The projector as its own process, for deployments that scale it apart from the API. */
 const main = async (): Promise<void> => {
