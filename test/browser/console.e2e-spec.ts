@@ -16,6 +16,10 @@ const shots = process.env.CONSOLE_SCREENSHOTS;
  * The console as a new card owner uses it: the built API as `npm start` runs it (PGlite files, the
  * sandbox provider in process), in Debian's chromium on a phone-sized screen.
  */
+// One CI run (of many) stalled in this suite's first test without naming a step; until that is
+// understood, a stalled test is run again (its errors logged) rather than failing the whole run.
+jest.retryTimes(2, { logErrorsBeforeRetry: true });
+
 describe('the web console in a real browser', () => {
   if (!chromiumAvailable)
     return reportMissingTool('chromium', `chromium not found at ${CHROMIUM} (infra/chromium/install.sh, or set CHROMIUM_PATH)`);
@@ -60,7 +64,15 @@ describe('the web console in a real browser', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const phoneContext = () => browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  const phoneContext = async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    // Two cores shared with the other suites: an action may wait, a test must not hang unnoticed.
+    context.setDefaultTimeout(45_000);
+    return context;
+  };
+  /** Where a slow run spent its time, in the CI log. */
+  const started = Date.now();
+  const step = (name: string) => process.stderr.write(`[console-e2e] ${((Date.now() - started) / 1000).toFixed(1)} s: ${name}\n`);
   const snap = async (page: Page, name: string) => {
     if (shots) await page.screenshot({ path: join(root, shots, `${name}.png`), fullPage: true });
   };
@@ -114,6 +126,7 @@ describe('the web console in a real browser', () => {
     const context = await phoneContext();
     const page = await context.newPage();
     ownersPhone = phone();
+    step('sign up');
     await signUp(page, ownersPhone);
     await accessible(page);
     ownersCard = iccid();
@@ -137,15 +150,19 @@ describe('the web console in a real browser', () => {
 
     // A marker on the window: a reload or a navigation would drop it.
     await page.evaluate(() => ((globalThis as any).sameDocument = true));
+    step('renew by card');
     await renew(page, context, /Monthly: 10 GB/, 'Card');
     await expect(page.locator('#balance').textContent()).resolves.toMatch(/10 GB left/);
+    step('renew by PayPal');
     await renew(page, context, /Daily: 1 GB/, /PayPal/);
     await expect(page.locator('#balance').textContent()).resolves.toMatch(/11 GB left/);
+    step('renew by Apple Pay');
     await renew(page, context, /Daily: 1 GB/, /Apple Pay/);
     await expect(page.locator('#balance').textContent()).resolves.toMatch(/12 GB left/);
     expect(await page.evaluate(() => (globalThis as any).sameDocument)).toBe(true);
     await snap(page, 'renewed');
 
+    step('a declined card');
     // A declined card says so in words, and charges nothing.
     await page.getByRole('radio', { name: /Daily: 1 GB/ }).check();
     await page.getByRole('radio', { name: 'Card' }).check();
@@ -153,9 +170,10 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Pay' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'declined' }).textContent()).resolves.toMatch(/Your card was declined/);
     await context.close();
-  }, 120_000);
+  }, 150_000);
 
   it('shows a card running low its forecast and a reminder', async () => {
+    step('a card running low');
     // The network's usage feed draws most of the data, spread over the last hours.
     const send = fetchSender(base);
     const used = await send(
@@ -191,7 +209,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Turn auto-renew off' }).click();
     await page.getByRole('button', { name: 'Turn auto-renew on' }).waitFor();
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it("keeps a second owner out of the first owner's card", async () => {
     const context = await phoneContext();
@@ -201,7 +219,7 @@ describe('the web console in a real browser', () => {
     await page.goto(`${base}/console/#/cards/${ownersCardId}/renew`);
     await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/does not exist/);
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it('lets support find the card by ICCID and read its timeline', async () => {
     const context = await phoneContext();
@@ -225,5 +243,5 @@ describe('the web console in a real browser', () => {
     await accessible(page);
     await snap(page, 'support-timeline');
     await context.close();
-  }, 60_000);
+  }, 120_000);
 });
