@@ -6,16 +6,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { linkFor } from '@ledger/event-store';
 import { openLedgerStorage } from '@ledger/read-models';
 import { newCard, recordUsage, renewalBody, startHarness } from './ledger-harness';
-import { root } from './built-api';
+import { auditCli, root } from './built-api';
 
-const audit = (dataDir: string, ...args: string[]) => {
-  const run = spawnSync(process.execPath, ['dist/apps/audit/src/main.js', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir },
-    encoding: 'utf8',
-  });
-  return { code: run.status, out: run.stdout + run.stderr };
-};
+const audit = auditCli;
 
 /**
  * Signed checkpoints over the whole log: on copies of one ledger's data, each way of removing or

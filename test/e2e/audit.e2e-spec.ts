@@ -1,21 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { openLedgerStorage } from '@ledger/read-models';
 import { newCard, renewalBody, startHarness } from './ledger-harness';
+import { auditCli } from './built-api';
 
-const root = join(__dirname, '..', '..');
-
-const audit = (dataDir: string, ...args: string[]) => {
-  const run = spawnSync(process.execPath, ['dist/apps/audit/src/main.js', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir },
-    encoding: 'utf8',
-  });
-  return { code: run.status, out: run.stdout + run.stderr };
-};
+const audit = auditCli;
 
 describe('npm run audit -- verify', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-audit-'));

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -43,3 +43,13 @@ export const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTE
     child.once('exit', () => resolve());
     child.kill(signal);
   });
+
+/** `npm run audit -- …` on an embedded data directory, as an auditor runs it: exit code, stdout and stderr. */
+export const auditCli = (dataDir: string, ...args: string[]): { code: number | null; out: string } => {
+  const run = spawnSync(process.execPath, ['dist/apps/audit/src/main.js', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir },
+    encoding: 'utf8',
+  });
+  return { code: run.status, out: run.stdout + run.stderr };
+};

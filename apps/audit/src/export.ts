@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStore, MerkleTree, NoteSigner, checkpointText, eventLeaf } from '@ledger/event-store';
+import { EventStore, LeafEvent, MerkleTree, NoteSigner, checkpointText, eventLeaf, leafEvent, logPages } from '@ledger/event-store';
 import { CHECKPOINT_FILE, VERIFIER_FILE } from './checkpoints';
 
 export const EVENTS_FILE = 'events.ndjson';
@@ -19,31 +19,15 @@ export const exportPeriod = async (
   progress: (n: number) => void,
 ): Promise<{ size: number; exported: number }> => {
   const leaves: Buffer[] = [];
-  const chosen: { index: number; event: object }[] = [];
+  const chosen: { index: number; event: LeafEvent }[] = [];
   const from = Date.parse(period.from);
   const to = Date.parse(period.to);
-  let position: bigint | undefined;
-  for (;;) {
-    const page = await store.readAll({ fromPosition: position, limit: 2_000 });
-    if (!page.length) break;
+  for await (const page of logPages(store)) {
     for (const e of page) {
       const at = Date.parse(e.recordedAt);
-      if (at >= from && at < to)
-        chosen.push({
-          index: leaves.length,
-          event: {
-            streamId: e.streamId,
-            revision: e.revision,
-            id: e.id,
-            type: e.type,
-            data: e.data,
-            metadata: e.metadata,
-            recordedAt: e.recordedAt,
-          },
-        });
+      if (at >= from && at < to) chosen.push({ index: leaves.length, event: leafEvent(e) });
       leaves.push(eventLeaf(e));
     }
-    position = page[page.length - 1].position;
     progress(leaves.length);
   }
   const tree = new MerkleTree(leaves);

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { EventStore, MerkleTree, RecordedEvent, eventLeaf } from '@ledger/event-store';
+import { EventStore, LeafEvent, MerkleTree, RecordedEvent, eventLeaf, leafEvent, logPages } from '@ledger/event-store';
 import { ProblemException } from '../http/problem';
 import { STORED_EVENTS } from '../infrastructure/tokens';
 
 export interface EventProof {
   /** The shape scripts/verify-export.mjs reads, one line of events.ndjson: index, event, proof. */
   index: number;
-  event: { streamId: string; revision: number; id: string; type: string; data: unknown; metadata: unknown; recordedAt: string };
+  event: LeafEvent;
   proof: string[];
   /** The tree the proof is in: the first `size` events of the log, and its root (base64). */
   size: number;
@@ -59,15 +59,7 @@ export class EventProofHandler implements IQueryHandler<EventProofQuery> {
       : ((await this.stored.readStream(found.streamId, { fromRevision: found.revision })) as RecordedEvent[]);
     return {
       index: found.index,
-      event: {
-        streamId: e.streamId,
-        revision: e.revision,
-        id: e.id,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        recordedAt: e.recordedAt,
-      },
+      event: leafEvent(e),
       proof: this.tree.inclusionProof(found.index).map((h) => h.toString('base64')),
       size: n,
       root: this.tree.root().toString('base64'),
@@ -80,9 +72,7 @@ export class EventProofHandler implements IQueryHandler<EventProofQuery> {
     this.catchingUp = this.catchingUp
       .catch(() => undefined)
       .then(async () => {
-        for (;;) {
-          const page = await this.stored.readAll({ fromPosition: this.leaves.head, limit: 2_000 });
-          if (!page.length) return;
+        for await (const page of logPages(this.stored, this.leaves.head)) {
           for (const e of page) {
             this.leaves.index.set(e.id, { index: this.leaves.hashes.length, streamId: e.streamId, revision: e.revision });
             this.leaves.hashes.push(eventLeaf(e));
