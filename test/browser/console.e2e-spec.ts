@@ -111,9 +111,12 @@ describe('the web console in a real browser', () => {
     const popup = context.waitForEvent('page', { timeout: 15_000 }).catch(() => null);
     await page.getByRole('button', { name: 'Pay' }).click();
     if (method instanceof RegExp && method.test('PayPal')) {
-      const paypal = (await popup)!;
-      await paypal.getByRole('button', { name: 'Approve and pay' }).click();
-      await paypal.close();
+      const paypal = await popup;
+      if (!paypal) throw new Error('the PayPal approval window did not open within 15 s');
+      step('PayPal window open');
+      await paypal.getByRole('button', { name: 'Approve and pay' }).click({ timeout: 20_000 });
+      step('approved at PayPal');
+      // Left open: the context closes it (closing a page mid-navigation can wait on it).
     }
     await page.locator('#renewed').waitFor({ timeout: 30_000 });
   };
