@@ -7,7 +7,7 @@ const swc = ['@swc/jest', {
   },
 }];
 const aliases = {};
-for (const lib of ['domain', 'event-store', 'payments', 'config', 'read-models', 'messaging', 'testing', 'identity']) {
+for (const lib of ['domain', 'event-store', 'payments', 'config', 'read-models', 'messaging', 'testing', 'identity', 'observability']) {
   aliases[`^@ledger/${lib}$`] = `<rootDir>/libs/${lib}/src`;
 }
 module.exports = {

@@ -1,0 +1,2 @@
+// Metrics, traces, logs and health: what every ledger process exposes to its operators.
+export {};
