@@ -12,7 +12,7 @@ import { createTestDatabase } from '@ledger/testing';
 import { appendHistories, cardHistories } from '../../libs/messaging/src/testing/card-history';
 import { SqlCheckpointStore } from '../../apps/publisher/src/checkpoint/publisher-checkpoint';
 import { Publisher } from '../../apps/publisher/src/gateway/publisher';
-import { SqlLagProbe } from '../../apps/publisher/src/lag/store-lag';
+import { SqlLagProbe } from '@ledger/event-store';
 
 const [events = 200_000, batchSize = 2_000] = process.argv.slice(2).map(Number);
 const { DATABASE_URL, KAFKA_BROKERS } = process.env;

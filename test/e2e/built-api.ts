@@ -13,20 +13,24 @@ export const freePort = (): Promise<number> =>
   });
 
 /** The built API as `npm start` runs it: a real process, a real socket, PGlite files in `dataDir`. */
-export const startBuiltApi = async (dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-    cwd: root,
-    // PSP_PORT 0: the sandbox provider `npm start` runs takes a free port, so suites running side by side never collide.
-    env: { PATH: process.env.PATH, LEDGER_DATA_DIR: dataDir, PORT: String(port), PSP_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export const startBuiltApi = (dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> =>
+  // PSP_PORT 0: the sandbox provider `npm start` runs takes a free port, so suites running side by side never collide.
+  startBuilt(
+    'dist/apps/api/src/main.js',
+    { LEDGER_DATA_DIR: dataDir, PORT: String(port), PSP_PORT: '0', ...env },
+    `http://127.0.0.1:${port}/health`,
+  );
+
+/** A built app as its npm script runs it, answered once `readyUrl` answers 2xx (within 30 s). */
+export const startBuilt = async (file: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (child.exitCode !== null) throw new Error(`the API exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${file} exited early:\n${output}`);
     if (
-      await fetch(`http://127.0.0.1:${port}/health`).then(
+      await fetch(readyUrl).then(
         (r) => r.ok,
         () => false,
       )
@@ -34,7 +38,7 @@ export const startBuiltApi = async (dataDir: string, port: number, env: Record<s
       return child;
   }
   child.kill('SIGKILL');
-  throw new Error(`the API did not answer /health within 30 s:\n${output}`);
+  throw new Error(`${file} did not answer ${readyUrl} within 30 s:\n${output}`);
 };
 
 export const stopProcess = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> =>

@@ -6,7 +6,7 @@ import { createTestDatabase } from '@ledger/testing';
 import { openLedgerStorage } from '@ledger/read-models';
 import { SqlCheckpointStore } from '../../apps/publisher/src/checkpoint/publisher-checkpoint';
 import { Publisher, PublisherOptions } from '../../apps/publisher/src/gateway/publisher';
-import { SqlLagProbe } from '../../apps/publisher/src/lag/store-lag';
+import { SqlLagProbe } from '@ledger/event-store';
 
 export { waitUntil } from '../../apps/publisher/src/testing/fakes';
 

@@ -31,6 +31,9 @@ import { RecordUsageHandler } from './usage/record-usage.handler';
 import { UsageBatchController } from './usage/usage-batch.controller';
 import { RecordUsageBatchHandler } from './usage/record-usage-batch.handler';
 import { HealthController } from './health/health.controller';
+import { ProbesController } from './observability/probes.controller';
+import { MetricsController } from './observability/metrics.controller';
+import { TerminusModule } from '@nestjs/terminus';
 import { PspWebhooksController } from './payments/psp-webhooks.controller';
 import { RefundsController } from './payments/refunds.controller';
 import { FinanceController } from './finance/finance.controller';
@@ -49,7 +52,12 @@ export class AppModule {
     ];
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerInfrastructureModule.forRoot(options), ThrottlerModule.forRoot({ throttlers })],
+      imports: [
+        CqrsModule.forRoot(),
+        LedgerInfrastructureModule.forRoot(options),
+        ThrottlerModule.forRoot({ throttlers }),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+      ],
       controllers: [
         AuthController,
         SandboxSmsController,
@@ -61,7 +69,9 @@ export class AppModule {
         AuditController,
         UsageController,
         UsageBatchController,
+        ProbesController,
         HealthController,
+        MetricsController,
         PspWebhooksController,
         RefundsController,
         FinanceController,

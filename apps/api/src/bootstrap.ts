@@ -32,6 +32,9 @@ import { autoRenewer } from './auto-renew/auto-renewer';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { RouteTable } from './http/route-table';
 import { listenForProjections } from './http/projection-listener';
+import { measureCommands } from './observability/command-metrics';
+import { measureHttp } from './observability/http-metrics';
+import { scrapedGauge } from '@ledger/observability';
 
 export interface LedgerApp {
   readonly app: NestFastifyApplication;
@@ -76,6 +79,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   registerJsonBody(fastify, limits.maxJsonDepth);
   const routes = new RouteTable();
   routes.attach(fastify);
+  measureHttp(fastify);
   const sandboxSms = new SandboxSms();
   const identity = openIdentity(storage.dataSource, options.secrets ?? resolveSecrets(config), sandboxSms);
   await moveLegacyContacts(storage.dataSource, identity.vault);
@@ -110,6 +114,15 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   SwaggerModule.setup('docs', app, () => applyContract(SwaggerModule.createDocument(app, doc)));
   serveConsole(app);
   await app.init();
+  measureCommands(app.get(CommandBus));
+  scrapedGauge(
+    'ledger_reconciliation_breaks',
+    'Breaks in the latest stored reconciliation run (the last day reconciled); absent before the first run',
+    async () => {
+      const rows: { breaks: number }[] = await storage.dataSource.query('SELECT breaks FROM reconciliation_run ORDER BY seq DESC LIMIT 1');
+      return rows.length ? Number(rows[0].breaks) : null;
+    },
+  );
   const logger = new Logger('Projector');
   const projector = config.runProjector
     ? await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) }, (p) =>

@@ -1,9 +1,11 @@
+import './instrument';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { join } from 'node:path';
 import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
+import { startProcessMetrics } from '@ledger/observability';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
 
 plainLogsWhenPiped();
@@ -58,6 +60,7 @@ const main = async (): Promise<void> => {
     return;
   }
   const config = loadConfig();
+  startProcessMetrics('api');
   const p = config.payments;
   // The embedded default pays through the sandbox provider, as its own HTTP service on its own port.
   const sandbox = p.pspUrl

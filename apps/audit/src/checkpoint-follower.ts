@@ -105,7 +105,7 @@ export class CheckpointFollower {
           return 'retry';
         },
       },
-      { batchSize: 1_000, retry: DEFAULT_RETRY },
+      { batchSize: 1_000, retry: DEFAULT_RETRY, name: 'audit-checkpoints' },
     );
     this.subscription.start();
     const tick = () => {

@@ -1,31 +1,66 @@
+import './instrument';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
+import { ConfigError, intSetting, loadConfig, plainLogsWhenPiped } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
+import { startOpsServer, startProcessMetrics } from '@ledger/observability';
+import { LedgerStorage, ProjectionRunner, openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
 
 plainLogsWhenPiped();
+
+const HELP = `The projector as its own process: applies the log to the read models from its checkpoints.
+
+Usage: npm run start:projector            (or: node dist/apps/projector/src/main.js [--help])
+
+Environment: as the API's (npm start -- --help) for the stores and PROJECTION_BATCH_SIZE, and:
+  PROJECTOR_PORT        its operators' port: /metrics, /health/live, /health/ready (default 3003, 0 = any free port)
+  HOST                  bind address (default 127.0.0.1)
+Run the API beside it with LEDGER_PROJECTOR=off.
+`;
 
 /** The projector as its own process, for deployments that scale it apart from the API. */
 const main = async (): Promise<void> => {
   const logger = new Logger('Projector');
   const config = loadConfig();
-  const storage = await openLedgerStorage(storageConfig(config));
-  const runner = await startLedgerProjector(storage, config.projectionBatchSize, {
+  startProcessMetrics('projector');
+  let storage: LedgerStorage | null = null;
+  let runner: ProjectionRunner | null = null;
+  // Listening before the stores open: while it migrates it is live and says it is not ready.
+  const ops = await startOpsServer({
+    port: intSetting(process.env, 'PROJECTOR_PORT', 3003, 0, 65535),
+    host: config.host,
+    ready: () => ({
+      startup: async () => (runner ? { up: true } : { up: false, message: 'opening and migrating the stores' }),
+      eventStore: async () =>
+        storage ? (await storage.store.readAll({ limit: 1 }), { up: true }) : { up: false, message: 'not open yet' },
+      readModels: async () =>
+        storage ? (await storage.dataSource.query('SELECT 1'), { up: true }) : { up: false, message: 'not open yet' },
+      projections: async () => {
+        const failed = [...(runner?.failures().keys() ?? [])];
+        return { up: failed.length === 0, ...(failed.length ? { failed } : {}) };
+      },
+    }),
+  });
+  storage = await openLedgerStorage(storageConfig(config));
+  runner = await startLedgerProjector(storage, config.projectionBatchSize, {
     log: (m) => logger.log(m),
     error: (m) => logger.error(m),
   });
+  logger.log(`projecting; metrics and probes on http://${config.host}:${ops.port}/metrics, /health/live, /health/ready`);
   const stop = async (): Promise<void> => {
-    await runner.stop();
-    await storage.close();
+    await runner?.stop();
+    await ops.close();
+    await storage?.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 };
 
-main().catch((err) => {
-  const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
-  new Logger('Projector').error(known ? err.message : (err as Error).stack);
-  process.exit(known ? 2 : 1);
-});
+if (process.argv.includes('--help') || process.argv.includes('-h')) process.stdout.write(HELP);
+else
+  main().catch((err) => {
+    const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
+    new Logger('Projector').error(known ? err.message : (err as Error).stack);
+    process.exit(known ? 2 : 1);
+  });

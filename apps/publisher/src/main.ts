@@ -1,3 +1,4 @@
+import './instrument';
 import { ConfigError } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
@@ -8,6 +9,7 @@ import { PUBLISHER_BACKOFF, Publisher } from './gateway/publisher';
 import { startHealthServer } from './health/health-server';
 import { JsonLogger, jsonLogger } from './log';
 import { openPublisherStorage } from './storage/open-publisher-storage';
+import { startProcessMetrics } from '@ledger/observability';
 
 const USAGE = `Usage: publisher [--help]
 
@@ -37,6 +39,10 @@ const ensureTopicsPatiently = async (config: PublisherConfig, log: JsonLogger, p
 const main = async (): Promise<void> => {
   const log = jsonLogger('publisher');
   const config = loadPublisherConfig();
+  startProcessMetrics('publisher');
+  // Listening first: while it opens the store and waits for the broker it is live and not ready.
+  let current: Publisher | null = null;
+  const health = await startHealthServer(() => current, config.port, config.host, { name: config.name, topic: config.topic.topic });
   const storage = await openPublisherStorage(config.ledger);
   const checkpoints = new SqlCheckpointStore(storage.pool);
   await checkpoints.migrate();
@@ -44,6 +50,7 @@ const main = async (): Promise<void> => {
   let stopping = false;
   const pause = new Pause();
   let shutdown: () => Promise<void> = async () => {
+    await health.close();
     await storage.close();
   };
   const onSignal = (signal: string): void => {
@@ -74,7 +81,7 @@ const main = async (): Promise<void> => {
     { name: config.name, topic: config.topic.topic, dlqTopic: config.dlq.topic, batchSize: config.batchSize },
   );
   await publisher.start();
-  const health = await startHealthServer(publisher, config.port, config.host, { name: config.name, topic: config.topic.topic });
+  current = publisher;
   shutdown = async () => {
     await publisher.stop();
     await producer.close();
@@ -83,7 +90,7 @@ const main = async (): Promise<void> => {
   };
   log.info(
     `publisher started: name=${config.name} topic=${config.topic.topic} dlq=${config.dlq.topic} ` +
-      `checkpoint=${publisher.status().checkpoint} health=http://${config.host}:${health.port}/health`,
+      `checkpoint=${publisher.status().checkpoint} health=http://${config.host}:${health.port}/health metrics=http://${config.host}:${health.port}/metrics`,
   );
 };
 

@@ -3,6 +3,7 @@ export * from './port/polling-subscription';
 export * from './port/retry';
 export * from './subscription/checkpointed-subscription';
 export * from './subscription/checkpoint-store';
+export * from './subscription/lag-probe';
 export * from './memory/memory-event-store';
 export * from './postgres/postgres-event-store';
 export * from './postgres/pglite-pool';

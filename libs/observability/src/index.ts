@@ -1,2 +1,4 @@
 // Metrics, traces, logs and health: what every ledger process exposes to its operators.
-export {};
+export * from './metrics';
+export * from './tracing';
+export * from './ops-server';

@@ -99,7 +99,7 @@ export class CardWatch {
           return 'retry';
         },
       },
-      { batchSize: 200, retry: this.deps.retry },
+      { batchSize: 200, retry: this.deps.retry, name: NAME },
     );
     this.subscription.start();
     const tick = () => {

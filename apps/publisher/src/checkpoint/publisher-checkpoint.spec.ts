@@ -2,7 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { PGlitePool, PostgresEventStore } from '@ledger/event-store';
 import { openPGlite } from '@ledger/testing';
 import { cardHistory } from '../../../../libs/messaging/src/testing/card-history';
-import { SqlLagProbe } from '../lag/store-lag';
+import { SqlLagProbe } from '@ledger/event-store';
 import { SqlCheckpointStore } from './publisher-checkpoint';
 
 let db: PGlite;

@@ -2,7 +2,7 @@ import { subscriptionStreamId } from '@ledger/domain';
 import { EsdbEventStore } from '@ledger/event-store';
 import { EsdbTestServer } from '@ledger/testing';
 import { cardHistory } from '../../../../libs/messaging/src/testing/card-history';
-import { PagedLagProbe } from '../lag/store-lag';
+import { PagedLagProbe } from '@ledger/event-store';
 import { FakeProducer, MemoryCheckpoints, waitUntil } from '../testing/fakes';
 import { Publisher } from './publisher';
 

@@ -1,7 +1,7 @@
 import { accountStreamId, subscriptionStreamId } from '@ledger/domain';
 import { MemoryEventStore } from '@ledger/event-store';
 import { cardHistory } from '../../../../libs/messaging/src/testing/card-history';
-import { PagedLagProbe } from '../lag/store-lag';
+import { PagedLagProbe } from '@ledger/event-store';
 import { FakeProducer, MemoryCheckpoints, waitUntil } from '../testing/fakes';
 import { Publisher } from './publisher';
 

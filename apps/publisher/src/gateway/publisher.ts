@@ -2,7 +2,9 @@ import { Backoff, CheckpointedSubscription, Pause, RetryPolicy } from '@ledger/e
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
 import { BatchProducer, OutgoingMessage, TopicBatch, toDeadLetter, toIntegrationEvent } from '@ledger/messaging';
 import type { CheckpointStore } from '../checkpoint/publisher-checkpoint';
-import type { LagProbe } from '../lag/store-lag';
+import type { LagProbe } from '@ledger/event-store';
+import type { Span } from '@opentelemetry/api';
+import { endSpans, startSendSpan } from '@ledger/observability';
 
 /** Broker and store outages last as long as they last: the publisher backs off and never gives up. */
 export const PUBLISHER_BACKOFF: Pick<RetryPolicy, 'baseMs' | 'maxMs'> = { baseMs: 250, maxMs: 10_000 };
@@ -97,7 +99,13 @@ export class Publisher {
           return 'retry';
         },
       },
-      { batchSize: this.options.batchSize, retry: this.options.backoff ?? PUBLISHER_BACKOFF, readAhead: true },
+      {
+        batchSize: this.options.batchSize,
+        retry: this.options.backoff ?? PUBLISHER_BACKOFF,
+        readAhead: true,
+        name: this.options.name,
+        lag: this.deps.lag,
+      },
     );
     this.subscription.start();
   }
@@ -133,11 +141,17 @@ export class Publisher {
     };
     let dropped = 0;
     let dead = 0;
+    const spans: Span[] = [];
     for (const e of batch) {
       try {
         const m = toIntegrationEvent(e);
-        if (m) add(m.topic ?? this.options.topic, m);
-        else dropped++;
+        if (m) {
+          const topic = m.topic ?? this.options.topic;
+          const { span, traceparent } = startSendSpan(topic, e);
+          spans.push(span);
+          // W3C for tracing tools, ce_traceparent for CloudEvents' distributed-tracing extension.
+          add(topic, traceparent ? { ...m, headers: { ...m.headers, traceparent, ce_traceparent: traceparent } } : m);
+        } else dropped++;
       } catch (err) {
         dead++;
         add(this.options.dlqTopic, toDeadLetter(e, err));
@@ -149,6 +163,7 @@ export class Publisher {
     // before anything else is sent: a send left running would race the resubscribed one and
     // break per-card order. A failed save makes the loop resubscribe from the last saved checkpoint.
     const [sent, saved] = await Promise.allSettled([sending, this.saving]);
+    endSpans(spans, sent.status === 'rejected' ? sent.reason : undefined);
     if (sent.status === 'rejected') throw sent.reason;
     if (saved.status === 'rejected') throw saved.reason;
     const last = batch[batch.length - 1].position;

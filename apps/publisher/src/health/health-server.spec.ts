@@ -2,7 +2,7 @@ import { subscriptionStreamId } from '@ledger/domain';
 import { MemoryEventStore } from '@ledger/event-store';
 import { cardHistory } from '../../../../libs/messaging/src/testing/card-history';
 import { Publisher } from '../gateway/publisher';
-import { PagedLagProbe } from '../lag/store-lag';
+import { PagedLagProbe } from '@ledger/event-store';
 import { FakeProducer, MemoryCheckpoints, waitUntil } from '../testing/fakes';
 import { HealthServer, startHealthServer } from './health-server';
 
@@ -56,6 +56,26 @@ describe('GET /health', () => {
   });
 
   it('answers 404 elsewhere', async () => {
-    expect((await get('/metrics')).status).toBe(404);
+    expect((await get('/nothing')).status).toBe(404);
+  });
+
+  it('is live, ready while publishing, and serves its metrics', async () => {
+    await waitUntil(() => publisher.status().state === 'running' && publisher.status().lastError === null, 'recovered');
+    expect(await get('/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await get('/health/ready')).toMatchObject({ status: 200, body: { status: 'ok', info: { publisher: { status: 'up' } } } });
+    const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toMatch(/^ledger_consumer_events_total\{consumer="h"\} \d+$/m);
+  });
+
+  it('is not ready while retrying the broker', async () => {
+    producer.failNext(Number.MAX_SAFE_INTEGER);
+    await store.appendToStream(subscriptionStreamId('h3'), cardHistory('h3', { renewals: 1 }), 'no_stream');
+    await waitUntil(() => publisher.status().state === 'retrying', 'the publisher is retrying');
+    expect(await get('/health/ready')).toMatchObject({
+      status: 503,
+      body: { status: 'error', error: { publisher: { status: 'down', state: 'retrying' } } },
+    });
+    producer.failNext(0);
   });
 });

@@ -1,30 +1,23 @@
-import { Server, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OpsServer, ReadinessChecks, startOpsServer } from '@ledger/observability';
 import type { Publisher } from '../gateway/publisher';
 
-export interface HealthServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type HealthServer = OpsServer;
 
 /**
  * GET /health: 200 while the publisher acknowledges batches, 503 while it is retrying a broker
  * or store failure (or cannot measure its lag). The body says how far behind the store it is.
  */
-export const startHealthServer = async (
-  publisher: Publisher,
-  port: number,
-  host: string,
-  labels: Record<string, string> = {},
-): Promise<HealthServer> => {
-  const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/health') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+export const publisherHealth =
+  (publisher: () => Publisher | null, labels: Record<string, string>) =>
+  (_req: IncomingMessage, res: ServerResponse): void => {
+    const p = publisher();
+    if (!p) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'starting', ...labels }));
       return;
     }
-    const status = publisher.status();
-    publisher
-      .lag()
+    const status = p.status();
+    p.lag()
       .then(
         (lag) => ({ events: lag.events, seconds: Math.round(lag.seconds * 1000) / 1000, capped: lag.capped }),
         (err: Error) => ({ error: err.message }),
@@ -45,13 +38,28 @@ export const startHealthServer = async (
         };
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+
+/** Ready once it publishes: started (topics exist, checkpoint read) and not retrying the broker or the store. */
+export const publisherReadiness = (publisher: () => Publisher | null): ReadinessChecks => ({
+  publisher: async () => {
+    const p = publisher();
+    if (!p) return { up: false, message: 'starting: waiting for the store and the broker' };
+    const { state, lastError } = p.status();
+    return { up: state === 'running' && lastError === null, state, ...(lastError ? { lastError: lastError.message } : {}) };
+  },
+});
+
+/**
+ * The publisher's operators' port: /health (above), /health/live, /health/ready and /metrics.
+ * It listens from the start, so a publisher waiting for its broker is live and says why it is not ready.
+ */
+export const startHealthServer = async (
+  publisher: Publisher | (() => Publisher | null),
+  port: number,
+  host: string,
+  labels: Record<string, string> = {},
+): Promise<HealthServer> => {
+  const current = typeof publisher === 'function' ? publisher : () => publisher;
+  return startOpsServer({ port, host, ready: () => publisherReadiness(current), routes: { '/health': publisherHealth(current, labels) } });
 };

@@ -1,7 +1,7 @@
 import { LedgerConfig } from '@ledger/config';
 import { EventStore, SqlPool } from '@ledger/event-store';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
-import { LagProbe, PagedLagProbe, SqlLagProbe } from '../lag/store-lag';
+import { LagProbe, PagedLagProbe, SqlLagProbe } from '@ledger/event-store';
 
 export interface PublisherStorage {
   /** The store port (reads upcast to current shapes), as every other app reads it. */

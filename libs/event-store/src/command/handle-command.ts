@@ -12,6 +12,7 @@ import { deterministicId } from './deterministic-id';
 import { CONFLICT_RETRY, backoffDelay } from '../port/retry';
 import { linkFor } from '../audit/hash-chain';
 import { Folded } from './snapshots';
+import { commandRetriesTotal, concurrencyConflictsTotal, currentTraceparent, streamCategory } from '@ledger/observability';
 import { FoldingDecider, StreamStates, foldOnto } from './stream-states';
 
 export interface DeciderLike<C, S, E extends { type: string; data: unknown }> extends FoldingDecider<S> {
@@ -83,6 +84,9 @@ export const chainNewEvents = <S, E extends { type: string; data: unknown }>(
   options: HandleOptions<E>,
 ): EventToAppend[] => {
   const { idempotencyKey } = options.metadata;
+  // The trace that decided the events goes with them, so their projection and publication continue it.
+  const traceparent = options.metadata.traceparent ?? currentTraceparent();
+  const metadata = traceparent ? { ...options.metadata, traceparent } : options.metadata;
   const next = folded.revision + 1;
   let previous = folded.link;
   return events.map((e, i) => {
@@ -91,10 +95,10 @@ export const chainNewEvents = <S, E extends { type: string; data: unknown }>(
       (options.idsPerRevision
         ? deterministicId(streamId, idempotencyKey, options.step ?? 'main', `@${next}`, String(i))
         : deterministicId(streamId, idempotencyKey, options.step ?? 'main', String(i)));
-    const draft = { id, type: e.type, data: e.data, metadata: options.metadata };
+    const draft = { id, type: e.type, data: e.data, metadata };
     const link = linkFor(previous, { ...draft, streamId, revision: next + i });
     previous = link;
-    return { ...draft, metadata: { ...options.metadata, hashLink: link } };
+    return { ...draft, metadata: { ...metadata, hashLink: link } };
   });
 };
 
@@ -158,8 +162,10 @@ export const handleCommands = async (states: StreamStates, items: readonly Comma
     writes.forEach(({ w, events }, i) => {
       const answer = answers[i];
       if (answer instanceof Error) {
+        if (answer instanceof ConcurrencyError) concurrencyConflictsTotal.inc({ category: streamCategory(w.item.streamId) });
         const retry = answer instanceof ConcurrencyError && w.attempt < (w.item.options.maxAttempts ?? CONFLICT_RETRY.attempts);
         if (retry) {
+          commandRetriesTotal.inc({ category: streamCategory(w.item.streamId) });
           w.attempt++;
           w.fresh = false; // decide again after catching up
           again.push(w);

@@ -9,8 +9,10 @@ import {
   RecordedEvent,
   StreamWrite,
   SubscribeOptions,
+  ConcurrencyError,
   appendToStreams,
 } from './event-store.port';
+import { appendDuration, eventsAppendedTotal, inSpan, streamCategory } from '@ledger/observability';
 
 /** An event the store refused to write because a reader could not fold it. Nothing of the append was stored. */
 export class EventSchemaError extends Error {
@@ -46,19 +48,23 @@ export class CheckedEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     const refused = this.refusal(streamId, events);
     if (refused) throw refused;
-    return this.inner.appendToStream(streamId, events, expectedRevision);
+    return measuredAppend([{ streamId, events }], async () => {
+      const result = await this.inner.appendToStream(streamId, events, expectedRevision);
+      return { result, written: [result.replayed ? [] : events] };
+    });
   }
 
   /** A write with an event its schema refuses is answered with that refusal; the others go on. */
   async appendToStreams(writes: readonly StreamWrite[]): Promise<(AppendResult | Error)[]> {
     const answers: (AppendResult | Error)[] = writes.map((w) => this.refusal(w.streamId, w.events) ?? new Error('pending'));
     const pass = writes.map((_, i) => i).filter((i) => !(answers[i] instanceof EventSchemaError));
-    const results = await appendToStreams(
-      this.inner,
-      pass.map((i) => writes[i]),
-    );
-    pass.forEach((i, k) => (answers[i] = results[k]));
-    return answers;
+    const passed = pass.map((i) => writes[i]);
+    return measuredAppend(passed, async () => {
+      const results = await appendToStreams(this.inner, passed);
+      pass.forEach((i, k) => (answers[i] = results[k]));
+      const written = results.map((r, k) => (r instanceof Error || r.replayed ? [] : passed[k].events));
+      return { result: answers, written };
+    });
   }
 
   private refusal(streamId: string, events: readonly EventToAppend[]): EventSchemaError | null {
@@ -97,3 +103,31 @@ export class CheckedEventStore implements EventStore {
     return this.inner.close();
   }
 }
+
+/**
+ * Every append, as a span (`ledger.append`, a child of the command's) and in the append latency
+ * histogram; the events it wrote are counted by type. A replayed append wrote nothing new.
+ */
+const measuredAppend = async <T>(
+  writes: readonly { readonly streamId: string; readonly events: readonly EventToAppend[] }[],
+  append: () => Promise<{ result: T; written: (readonly EventToAppend[])[] }>,
+): Promise<T> => {
+  if (writes.length === 0) return (await append()).result;
+  const attributes = {
+    'ledger.streams': writes.length,
+    'ledger.stream.category': streamCategory(writes[0].streamId),
+    'ledger.events': writes.reduce((n, w) => n + w.events.length, 0),
+  };
+  const end = appendDuration.startTimer();
+  return inSpan('ledger.append', attributes, async () => {
+    try {
+      const { result, written } = await append();
+      end({ outcome: 'ok' });
+      for (const events of written) for (const e of events) eventsAppendedTotal.inc({ type: e.type });
+      return result;
+    } catch (err) {
+      end({ outcome: err instanceof ConcurrencyError ? 'conflict' : 'error' });
+      throw err;
+    }
+  });
+};

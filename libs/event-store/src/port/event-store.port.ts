@@ -5,6 +5,8 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly actor: string;
   readonly idempotencyKey: string;
+  /** W3C trace context of the command that wrote the event (absent when it was not traced). */
+  readonly traceparent?: string;
   readonly [key: string]: unknown;
 }
 

@@ -1,5 +1,7 @@
 import { AllSubscription, EventStore, RecordedEvent } from '../port/event-store.port';
 import { Pause, RetryPolicy, backoffDelay } from '../port/retry';
+import { consumerEventsTotal, consumerRetriesTotal, trackConsumerLag } from '@ledger/observability';
+import { LagProbe, PagedLagProbe } from './lag-probe';
 
 /** What a consumer of the global log supplies; the loop around it is the same for every consumer. */
 export interface CheckpointedConsumer {
@@ -18,6 +20,10 @@ export interface CheckpointedSubscriptionOptions {
   readonly retry: Pick<RetryPolicy, 'baseMs' | 'maxMs'>;
   /** Read the next batch while the current one is handled (the publisher overlaps store and broker). */
   readonly readAhead?: boolean;
+  /** The consumer's name in metrics (`consumer` label): its lag, retries and events handled. */
+  readonly name?: string;
+  /** How its lag is measured; by default by paging the log through the port (exact up to 10,000). */
+  readonly lag?: LagProbe;
 }
 
 /**
@@ -38,14 +44,22 @@ export class CheckpointedSubscription {
     private readonly options: CheckpointedSubscriptionOptions,
   ) {}
 
+  private untrack: (() => void) | null = null;
+
   start(): void {
     this.stopped = false;
+    if (this.options.name && !this.untrack) {
+      const probe = this.options.lag ?? new PagedLagProbe(this.store);
+      this.untrack = trackConsumerLag(this.options.name, () => probe.behind(this.consumer.position()));
+    }
     this.loop = this.run();
   }
 
   /** Ends the loop after the batch in hand; a backoff under way is cut short. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.untrack?.();
+    this.untrack = null;
     this.pause.wake();
     await this.subscription?.close();
     await this.loop;
@@ -66,6 +80,7 @@ export class CheckpointedSubscription {
         for await (const batch of this.options.readAhead ? readAhead(subscription) : subscription) {
           if (this.stopped) break;
           await this.consumer.handle(batch);
+          if (this.options.name) consumerEventsTotal.inc({ consumer: this.options.name }, batch.length);
           failures = 0;
           if (!this.consumer.running()) break;
         }
@@ -76,6 +91,7 @@ export class CheckpointedSubscription {
         const decision = await this.consumer.failed(err, failures).catch((): 'stop' => 'stop');
         // A stop that came while the failure was recorded has no sleep to cut short yet.
         if (decision === 'stop' || this.stopped) break;
+        if (this.options.name) consumerRetriesTotal.inc({ consumer: this.options.name });
         await this.pause.sleep(backoffDelay(this.options.retry, failures));
       } finally {
         await subscription?.close().catch(() => undefined);

@@ -204,7 +204,7 @@ export class PaymentProcessRunner {
           return 'retry';
         },
       },
-      { batchSize: this.options.batchSize ?? 200, retry: this.options.retry },
+      { batchSize: this.options.batchSize ?? 200, retry: this.options.retry, name: this.name },
     );
     this.subscription.start();
   }

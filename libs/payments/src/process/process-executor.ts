@@ -1,3 +1,4 @@
+import { paymentsTotal } from '@ledger/observability';
 import {
   ActionResult,
   DomainError,
@@ -132,14 +133,22 @@ export class ProcessExecutor {
           metadata,
         );
       case 'RecordOutcome':
-        return this.onCard(
-          r.subscriptionId,
-          { type: 'RecordPaymentOutcome', renewalId: r.renewalId, outcome: a.outcome, now },
-          'outcome',
-          metadata,
+        return counted(
+          r.paymentMethod,
+          a.outcome.status,
+          await this.onCard(
+            r.subscriptionId,
+            { type: 'RecordPaymentOutcome', renewalId: r.renewalId, outcome: a.outcome, now },
+            'outcome',
+            metadata,
+          ),
         );
       case 'AbandonOnCard':
-        return this.onCard(r.subscriptionId, { ...ids(r), type: 'AbandonRenewal', reason: a.reason, now }, 'abandoned', metadata);
+        return counted(
+          r.paymentMethod,
+          'abandoned',
+          await this.onCard(r.subscriptionId, { ...ids(r), type: 'AbandonRenewal', reason: a.reason, now }, 'abandoned', metadata),
+        );
       case 'RecordRefundOnCard': {
         const amount = { amountMinor: a.amountMinor, currency: s.payment!.amount.currency };
         const refund = { type: 'RecordRefund' as const, renewalId: r.renewalId, refundId: a.refundId, amount, reason: a.reason, now };
@@ -204,3 +213,12 @@ export class ProcessExecutor {
 }
 
 const ids = (r: NonNullable<PaymentProcess['request']>) => ({ renewalId: r.renewalId, paymentId: r.paymentId });
+
+/**
+ * A payment outcome booked on the card, counted once it is (a step the process repeats after a
+ * crash may count again: metrics are for watching, the ledger is the record).
+ */
+const counted = (method: string, outcome: string, result: ActionResult): ActionResult => {
+  if (result.kind === 'done') paymentsTotal.inc({ method, outcome });
+  return result;
+};

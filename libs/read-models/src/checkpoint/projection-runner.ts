@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { spansForHandledEvents } from '@ledger/observability';
 import { CheckpointedSubscription, EventStore, RecordedEvent } from '@ledger/event-store';
 import { Projection } from '../projection';
 import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-status.store';
@@ -66,7 +67,9 @@ export class ProjectionRunner {
         position: () => this.position(),
         running: () => this.committer.activeNames().length > 0,
         handle: async (batch) => {
+          const startedAt = Date.now();
           await this.committer.commit(batch);
+          spansForHandledEvents('project', batch, startedAt, { 'ledger.consumer': 'projections' });
           this.options.onProjected?.(this.committer.lowestCheckpoint());
         },
         // Commits already retried and bisected; what lands here is a failing read or status write.
@@ -79,7 +82,7 @@ export class ProjectionRunner {
           return 'retry';
         },
       },
-      { batchSize: this.options.batchSize, retry: this.retry },
+      { batchSize: this.options.batchSize, retry: this.retry, name: 'projections' },
     );
     this.subscription.start();
     void this.subscription.done().then(() => this.settle());

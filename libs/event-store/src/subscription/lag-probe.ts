@@ -1,4 +1,5 @@
-import type { EventStore, SqlPool } from '@ledger/event-store';
+import type { EventStore } from '../port/event-store.port';
+import type { SqlPool } from '../postgres/sql-pool';
 
 export interface StoreLag {
   /** Events in the store after the position (all streams: dropped events still have to be read). */

@@ -1,0 +1,5 @@
+// First import of the process's main file: the tracer must be in place before the modules it
+// instruments (http, pg, Nest) are loaded.
+import { startTracing } from '../../../libs/observability/src/tracing-sdk';
+
+startTracing('ledger-projector');

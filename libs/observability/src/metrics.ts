@@ -1,0 +1,178 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process, every metric of the ledger defined here so names, labels and units
+ * are decided in one place (Prometheus conventions: base units, `_seconds`, `_total`). Labels are
+ * route templates, command and event types, methods and consumer names: never ids, so a card or an
+ * account cannot become a time series and nothing personal reaches the scraper.
+ */
+export const registry = new Registry();
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+let processName: string | null = null;
+
+/** Node's own metrics (event loop lag, heap, GC, CPU) and `app="<name>"` on every series. */
+export const startProcessMetrics = (app: string): void => {
+  if (processName !== null) return;
+  processName = app;
+  registry.setDefaultLabels({ app });
+  collectDefaultMetrics({ register: registry });
+};
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP requests served, by method, route template and status code',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const commandsTotal = new Counter({
+  name: 'ledger_commands_total',
+  help: 'Commands handled, by type and outcome (ok, rejected, conflict, error)',
+  labelNames: ['type', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const commandDuration = new Histogram({
+  name: 'ledger_command_duration_seconds',
+  help: 'Time to handle a command, by type',
+  labelNames: ['type'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const concurrencyConflictsTotal = new Counter({
+  name: 'ledger_concurrency_conflicts_total',
+  help: 'Appends refused because the stream moved since it was read, by stream category',
+  labelNames: ['category'] as const,
+  registers: [registry],
+});
+
+export const commandRetriesTotal = new Counter({
+  name: 'ledger_command_retries_total',
+  help: 'Decisions taken again after a concurrency conflict, by stream category',
+  labelNames: ['category'] as const,
+  registers: [registry],
+});
+
+export const appendDuration = new Histogram({
+  name: 'ledger_append_duration_seconds',
+  help: 'Time of an append to the event store (one or many streams), by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const eventsAppendedTotal = new Counter({
+  name: 'ledger_events_appended_total',
+  help: 'Events this process appended, by type',
+  labelNames: ['type'] as const,
+  registers: [registry],
+});
+
+export const paymentsTotal = new Counter({
+  name: 'ledger_payments_total',
+  help: 'Payment outcomes booked on cards, by method and outcome (captured, failed, abandoned)',
+  labelNames: ['method', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const consumerRetriesTotal = new Counter({
+  name: 'ledger_consumer_retries_total',
+  help: 'Failed batches a checkpointed consumer backs off from and reads again, by consumer',
+  labelNames: ['consumer'] as const,
+  registers: [registry],
+});
+
+export const consumerEventsTotal = new Counter({
+  name: 'ledger_consumer_events_total',
+  help: 'Events a checkpointed consumer handled, by consumer',
+  labelNames: ['consumer'] as const,
+  registers: [registry],
+});
+
+/** How far one checkpointed consumer is behind the log. */
+export interface ConsumerLag {
+  readonly events: number;
+  /** When the oldest event it has not handled was recorded; null when it has handled them all. */
+  readonly oldestRecordedAt: string | null;
+}
+
+const lagProbes = new Map<string, () => Promise<ConsumerLag>>();
+const LAG_PROBE_TIMEOUT_MS = 2000;
+
+/** Measured once per scrape for both gauges; a probe that does not answer in time is left out, not waited for. */
+let sample: { at: number; lags: Promise<Map<string, ConsumerLag>> } | null = null;
+const sampleLags = (): Promise<Map<string, ConsumerLag>> => {
+  if (sample && Date.now() - sample.at < 1000) return sample.lags;
+  const lags = (async () => {
+    const out = new Map<string, ConsumerLag>();
+    await Promise.all(
+      [...lagProbes].map(async ([name, probe]) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), LAG_PROBE_TIMEOUT_MS)));
+        const lag = await Promise.race([probe().catch(() => null), timeout]);
+        clearTimeout(timer);
+        if (lag) out.set(name, lag);
+      }),
+    );
+    return out;
+  })();
+  sample = { at: Date.now(), lags };
+  return lags;
+};
+
+const lagGauge = (name: string, help: string, value: (lag: ConsumerLag, now: number) => number): Gauge<'consumer'> =>
+  new Gauge({
+    name,
+    help,
+    labelNames: ['consumer'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = Date.now();
+      for (const [consumer, lag] of await sampleLags()) this.set({ consumer }, value(lag, now));
+    },
+  });
+
+lagGauge('ledger_consumer_lag_events', 'Events in the log a checkpointed consumer has not handled yet', (lag) => lag.events);
+lagGauge(
+  'ledger_consumer_lag_seconds',
+  'Age of the oldest event a checkpointed consumer has not handled yet (0 when caught up)',
+  (lag, now) => (lag.oldestRecordedAt ? Math.max(0, (now - Date.parse(lag.oldestRecordedAt)) / 1000) : 0),
+);
+
+/** Reports a consumer's lag at every scrape until the returned function is called. */
+export const trackConsumerLag = (consumer: string, probe: () => Promise<ConsumerLag>): (() => void) => {
+  lagProbes.set(consumer, probe);
+  return () => {
+    if (lagProbes.get(consumer) === probe) lagProbes.delete(consumer);
+  };
+};
+
+/** A value read at scrape time (for example from a table), without labels; a second one of a name replaces the first. */
+export const scrapedGauge = (name: string, help: string, read: () => Promise<number | null>): Gauge => {
+  registry.removeSingleMetric(name);
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const value = await read().catch(() => null);
+      if (value === null) this.reset();
+      else this.set(value);
+    },
+  });
+};
+
+/** The text exposition format, as `GET /metrics` answers it. */
+export const metricsText = (): Promise<string> => registry.metrics();
+export const METRICS_CONTENT_TYPE = registry.contentType;
+
+/** `subscription-3f…` → `subscription`: the label of a stream without its id. */
+export const streamCategory = (streamId: string): string => {
+  const dash = streamId.indexOf('-');
+  return dash > 0 ? streamId.slice(0, dash) : streamId;
+};
