@@ -37,7 +37,7 @@ describeWithService('npm run audit -- checkpoint --follow', provisionKafka, (bro
     const follow = (): ChildProcess =>
       spawn(
         process.execPath,
-        ['dist/apps/audit/src/main.js', 'checkpoint', '--follow', '--out', dir, '--every', '5', '--interval', '0.5'],
+        ['dist/apps/audit/src/main.js', 'checkpoint', '--follow', '--out', dir, '--every', '5', '--interval', '0.5', '--port', '0'],
         {
           cwd: root,
           env: env(),

@@ -2,4 +2,5 @@
 // instruments (http, pg, Nest) are loaded.
 import { startTracing } from '../../../libs/observability/src/tracing-sdk';
 
-startTracing('ledger-api');
+/** Flushed by the process before it exits, so its last spans are not lost. */
+export const tracing = startTracing('ledger-api');

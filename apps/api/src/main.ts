@@ -1,4 +1,4 @@
-import './instrument';
+import { tracing } from './instrument';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
@@ -91,6 +91,7 @@ const main = async (): Promise<void> => {
   const stop = async (): Promise<void> => {
     await ledger.close();
     await sandbox?.close();
+    await tracing.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', stop);

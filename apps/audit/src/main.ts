@@ -1,4 +1,6 @@
+import { tracing } from './instrument';
 import 'reflect-metadata';
+import { startOpsServer, startProcessMetrics } from '@ledger/observability';
 import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError, VerifyReport, verifyAll, verifyStream } from '@ledger/event-store';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
@@ -19,13 +21,15 @@ Commands:
                               event in log order; a C2SP signed note, Ed25519) and write what an
                               auditor keeps: DIR/checkpoint.txt, DIR/leaves.ndjson (event ids and
                               leaf hashes, no data), DIR/${VERIFIER_FILE}.
-  checkpoint --follow --out DIR [--every N] [--interval SECONDS]
+  checkpoint --follow --out DIR [--every N] [--interval SECONDS] [--port PORT]
                               Keep signing as the log grows: a checkpoint every N events (default
                               1000) or every SECONDS (default 60) when it grew less, each written to
                               DIR (checkpoint-<size>.txt; checkpoint.txt the latest) and, with
                               KAFKA_BROKERS set, published to LEDGER_CHECKPOINT_TOPIC (default
                               ledger.checkpoints). Goes on from DIR/state.json after a restart; stops
-                              on SIGINT/SIGTERM after signing what it read.
+                              on SIGINT/SIGTERM after signing what it read. Its operators' port
+                              (default 3004, 0 = any free port) answers /metrics, /health/live and
+                              /health/ready.
   verify --checkpoint FILE|DIR [--key VERIFIER_KEY]
                               Prove the log now an append-only extension of that earlier checkpoint
                               (its signature, then a consistency proof), or name what broke: a removed
@@ -120,13 +124,24 @@ const main = async (): Promise<number> => {
         sink,
         log: (m) => process.stderr.write(`${m}\n`),
       });
+      const port = Number(flag(args, '--port') ?? 3004);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port needs a port number from 0 to 65535');
+      startProcessMetrics('audit-follower');
+      const ops = await startOpsServer({
+        port,
+        host: config.host,
+        ready: () => ({ eventStore: async () => (await storage.stored.readAll({ limit: 1 }), { up: true }) }),
+      });
       await follower.start();
-      process.stdout.write(`signing the log into ${out}${sink ? ` and onto ${topic}` : ''}, every ${every} events or ${interval} s\n`);
+      process.stdout.write(
+        `signing the log into ${out}${sink ? ` and onto ${topic}` : ''}, every ${every} events or ${interval} s; metrics on http://${config.host}:${ops.port}/metrics\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
       await follower.stop();
+      await ops.close();
       return 0;
     }
     if (verb === 'checkpoint') {
@@ -186,7 +201,11 @@ const main = async (): Promise<number> => {
 };
 
 main().then(
-  (code) => process.exit(code),
+  (code) =>
+    tracing.shutdown().then(
+      () => process.exit(code),
+      () => process.exit(code),
+    ),
   (err) => {
     const known =
       err instanceof ConfigError ||

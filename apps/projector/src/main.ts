@@ -1,4 +1,4 @@
-import './instrument';
+import { tracing } from './instrument';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, intSetting, loadConfig, plainLogsWhenPiped } from '@ledger/config';
@@ -51,6 +51,7 @@ const main = async (): Promise<void> => {
     await runner?.stop();
     await ops.close();
     await storage?.close();
+    await tracing.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', stop);

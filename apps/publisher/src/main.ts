@@ -1,4 +1,4 @@
-import './instrument';
+import { tracing } from './instrument';
 import { ConfigError } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
@@ -61,7 +61,11 @@ const main = async (): Promise<void> => {
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
     shutdown().then(
-      () => process.exit(0),
+      () =>
+        tracing.shutdown().then(
+          () => process.exit(0),
+          () => process.exit(0),
+        ),
       (err) => (log.error(String(err)), process.exit(1)),
     );
   };

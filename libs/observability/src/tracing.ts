@@ -78,8 +78,9 @@ const defined = (a: Record<string, string | number | boolean | undefined>): Reco
 /**
  * A Kafka send of one event, in the trace of the command that wrote it (the kafkajs instrumentation
  * would parent a batch's messages on whatever context is active, which in a publisher's loop is
- * none). Answers the span and the `traceparent` to put in the message's headers: the span's own,
- * or, when this process does not trace, the stored one, so consumers still join the command's trace.
+ * none). Answers the span and the `traceparent` for the message's headers: the stored one, the
+ * command's, not the send span's, so a message re-sent after a crash is byte-identical to the
+ * first (consumers deduplicating on ce_id may compare them) and consumers join the command's trace.
  */
 export const startSendSpan = (
   topic: string,
@@ -101,9 +102,7 @@ export const startSendSpan = (
     },
     parent,
   );
-  const carrier: Record<string, string> = {};
-  propagation.inject(trace.setSpan(parent, span), carrier);
-  return { span, traceparent: carrier.traceparent ?? stored };
+  return { span, traceparent: stored };
 };
 
 /** Ends spans together, failed when `err` is given. */
