@@ -26,7 +26,11 @@ export type BuiltProcess = ChildProcess & { stdoutText(): string };
 
 /** A built app as its npm script runs it, answered once `readyUrl` answers 2xx (within 30 s). */
 export const startBuilt = async (file: string, env: Record<string, string>, readyUrl: string): Promise<BuiltProcess> => {
-  const spawned = spawn(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawned = spawn(process.execPath, [file], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let stdout = '';
   const child = Object.assign(spawned, { stdoutText: () => stdout });

@@ -49,7 +49,12 @@ describe('the API log', () => {
   it("logs a request's response under the caller's correlation id, without its token", async () => {
     await fetch(`${base}/v1/plans`, { headers: { 'x-correlation-id': 'abc-123', authorization: 'Bearer not-a-token' } });
     const line = await eventually('correlation_id abc-123', () => lines(api).find((l) => l.correlation_id === 'abc-123'));
-    expect(line).toMatchObject({ level: 'info', msg: 'request completed', req: { method: 'GET', url: '/v1/plans' }, res: { statusCode: 200 } });
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request completed',
+      req: { method: 'GET', url: '/v1/plans' },
+      res: { statusCode: 200 },
+    });
     expect(JSON.stringify(line)).not.toContain('not-a-token');
   });
 
@@ -65,7 +70,9 @@ describe('the API log', () => {
       body,
     });
     expect(res.status).toBe(200);
-    const warned = await eventually('the webhook warning', () => lines(api).find((l) => l.context === 'Webhooks' && l.correlation_id === 'abc-456'));
+    const warned = await eventually('the webhook warning', () =>
+      lines(api).find((l) => l.context === 'Webhooks' && l.correlation_id === 'abc-456'),
+    );
     expect(warned).toMatchObject({ level: 'warn', app: 'api' });
   });
 

@@ -144,8 +144,11 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   );
   const logger = new Logger('Projector');
   const projector = config.runProjector
-    ? await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) }, (p) =>
-        app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
+    ? await startLedgerProjector(
+        storage,
+        config.projectionBatchSize,
+        { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+        (p) => app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
       )
     : null;
   // The process manager resumes every renewal a crash left open (its checkpoint is before the oldest).
@@ -167,7 +170,13 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     log: (m) => watchLog.warn(m),
   });
   const cardWatch = config.cardWatch.run
-    ? await startCardWatch(config, storage, processes.checkpoints, { warn: (m) => watchLog.warn(m), error: (m) => watchLog.error(m) }, onReminder)
+    ? await startCardWatch(
+        config,
+        storage,
+        processes.checkpoints,
+        { warn: (m) => watchLog.warn(m), error: (m) => watchLog.error(m) },
+        onReminder,
+      )
     : null;
   const listener =
     !projector && config.databaseUrl

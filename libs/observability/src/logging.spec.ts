@@ -62,7 +62,10 @@ describe('the process logger', () => {
   it('redacts credentials in a logged request or response', () => {
     const out = capture();
     createLogger('api', { env: {}, stream: out.stream }).info(
-      { req: { headers: { authorization: 'Bearer eyJ.secret', cookie: 'refresh=secret', 'user-agent': 'curl' } }, res: { headers: { 'set-cookie': 'refresh=secret' } } },
+      {
+        req: { headers: { authorization: 'Bearer eyJ.secret', cookie: 'refresh=secret', 'user-agent': 'curl' } },
+        res: { headers: { 'set-cookie': 'refresh=secret' } },
+      },
       'request completed',
     );
     expect(out.text()).not.toContain('secret');

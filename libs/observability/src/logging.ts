@@ -61,13 +61,17 @@ export const createLogger = (app: string, options: CreateLoggerOptions = {}): Lo
     mixin: traceFields,
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
-  return pino(pinoOptions, settings.format === 'pretty' ? prettyStream(settings, stream) : (stream ?? pino.destination({ dest: 1, sync: true })));
+  return pino(
+    pinoOptions,
+    settings.format === 'pretty' ? prettyStream(settings, stream) : (stream ?? pino.destination({ dest: 1, sync: true })),
+  );
 };
 
 /** pino-pretty in this process (no worker thread); a development dependency, so JSON without it. */
 const prettyStream = (settings: LogSettings, stream?: DestinationStream): DestinationStream => {
   let pretty: typeof import('pino-pretty');
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for, so production installs need not have it
     pretty = require('pino-pretty');
   } catch {
     process.stderr.write('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency): logging JSON\n');

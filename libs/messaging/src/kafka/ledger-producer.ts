@@ -33,7 +33,10 @@ export const createKafka = ({ brokers, clientId, log, retry, verbose }: KafkaCli
     logLevel: verbose ? logLevel.INFO : logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       if (!log || entry.log.message.startsWith(EXPECTED_WARNING)) return;
-      log(kafkaLevel(entry.level), `kafkajs ${entry.namespace}: ${entry.log.message}${entry.log.error ? ` (${String(entry.log.error)})` : ''}`);
+      log(
+        kafkaLevel(entry.level),
+        `kafkajs ${entry.namespace}: ${entry.log.message}${entry.log.error ? ` (${String(entry.log.error)})` : ''}`,
+      );
     },
   });
 

@@ -79,7 +79,9 @@ export class ProjectionRunner {
             return 'stop';
           }
           this.recordError(err);
-          this.options.logger?.warn(`projection batch after position ${this.position()} failed (attempt ${failures}), retrying: ${describeError(err)}`);
+          this.options.logger?.warn(
+            `projection batch after position ${this.position()} failed (attempt ${failures}), retrying: ${describeError(err)}`,
+          );
           return 'retry';
         },
       },
