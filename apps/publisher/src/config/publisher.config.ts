@@ -45,7 +45,9 @@ export const PUBLISHER_ENV_HELP = `Environment:
   PUBLISHER_NAME              checkpoint name                              (publisher:<KAFKA_TOPIC>)
   PUBLISHER_BATCH_SIZE        events read and acknowledged per batch       (2000)
   PUBLISHER_PORT              GET /health port, 0 = any free port          (3001)
-  PUBLISHER_HOST              GET /health address                          (127.0.0.1)`;
+  PUBLISHER_HOST              GET /health address                          (127.0.0.1)
+  LOG_LEVEL                   fatal, error, warn, info, debug or trace     (info)
+  LOG_FORMAT                  json, or pretty                              (pretty on a terminal, else json)`;
 
 /** Fails fast, naming the variable, like the API's configuration. */
 export const loadPublisherConfig = (env: Env = process.env): PublisherConfig => {
