@@ -1,4 +1,5 @@
 import { ServiceProvisioner, defineProvisioner } from './provisioning';
+import { loadTestcontainers } from './testcontainers';
 
 export const KURRENTDB_IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:latest';
 
@@ -17,7 +18,7 @@ export const provisionEventStoreDb: ServiceProvisioner = defineProvisioner(
     },
   },
   async () => {
-    const { GenericContainer, Wait } = await import('testcontainers');
+    const { GenericContainer, Wait } = await loadTestcontainers();
     const container = await new GenericContainer(KURRENTDB_IMAGE)
       .withEnvironment({
         KURRENTDB_CLUSTER_SIZE: '1',

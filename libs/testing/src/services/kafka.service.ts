@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { ServiceProvisioner, defineProvisioner } from './provisioning';
+import { loadTestcontainers } from './testcontainers';
 
 export const KAFKA_IMAGE = 'apache/kafka:4.1.0';
 
@@ -21,7 +22,7 @@ const freePort = (): Promise<number> =>
 export const provisionKafka: ServiceProvisioner = defineProvisioner(
   { service: 'Kafka', envVar: 'KAFKA_BROKERS', hint: 'run infra/kafka/start.sh or set KAFKA_BROKERS' },
   async (runtime) => {
-    const { GenericContainer, Wait } = await import('testcontainers');
+    const { GenericContainer, Wait } = await loadTestcontainers();
     const port = await freePort();
     const host = runtime.info.containerRuntime.host;
     const container = await new GenericContainer(KAFKA_IMAGE)

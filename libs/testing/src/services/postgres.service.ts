@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ProvisionedService, ServiceProvisioner, defineProvisioner } from './provisioning';
+import { loadTestcontainers } from './testcontainers';
 
 export const POSTGRES_IMAGE = 'postgres:16-alpine';
 
@@ -8,7 +9,7 @@ export const POSTGRES_IMAGE = 'postgres:16-alpine';
 export const provisionPostgres: ServiceProvisioner = defineProvisioner(
   { service: 'PostgreSQL', envVar: 'DATABASE_URL', hint: 'run infra/postgres/start.sh or set DATABASE_URL' },
   async () => {
-    const { GenericContainer, Wait } = await import('testcontainers');
+    const { GenericContainer, Wait } = await loadTestcontainers();
     const container = await new GenericContainer(POSTGRES_IMAGE)
       .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
       .withExposedPorts(5432)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerRuntimeClient } from 'testcontainers';
+import { ContainerRuntimeClient, loadTestcontainers, testcontainersPackage } from './testcontainers';
 
 /** A running service a suite may use; `stop()` releases what provisioning started (nothing for an env URL). */
 export interface ProvisionedService {
@@ -81,7 +81,8 @@ let answeredSync: boolean | undefined;
 export const dockerAnswersSync = (timeoutMs = 10_000): boolean => {
   if (!dockerMayBePresent()) return false;
   if (answeredSync === undefined) {
-    const testcontainers = createRequire(__filename).resolve('testcontainers');
+    // The child runs on this same Node, so it loads the same testcontainers major.
+    const testcontainers = createRequire(__filename).resolve(testcontainersPackage());
     const probe = `require(${JSON.stringify(testcontainers)}).getContainerRuntimeClient().then(() => process.exit(0), () => process.exit(1))`;
     answeredSync = spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore', timeout: timeoutMs }).status === 0;
   }
@@ -94,7 +95,7 @@ let runtime: Promise<ContainerRuntimeClient | null> | undefined;
 export const dockerAnswers = (timeoutMs = 5000): Promise<ContainerRuntimeClient | null> => {
   if (!dockerMayBePresent()) return Promise.resolve(null);
   runtime ??= (async () => {
-    const { getContainerRuntimeClient } = await import('testcontainers');
+    const { getContainerRuntimeClient } = await loadTestcontainers();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
     try {
