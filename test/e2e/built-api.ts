@@ -13,7 +13,7 @@ export const freePort = (): Promise<number> =>
   });
 
 /** The built API as `npm start` runs it: a real process, a real socket, PGlite files in `dataDir`. */
-export const startBuiltApi = (dataDir: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> =>
+export const startBuiltApi = (dataDir: string, port: number, env: Record<string, string> = {}): Promise<BuiltProcess> =>
   // PSP_PORT 0: the sandbox provider `npm start` runs takes a free port, so suites running side by side never collide.
   startBuilt(
     'dist/apps/api/src/main.js',
@@ -21,11 +21,20 @@ export const startBuiltApi = (dataDir: string, port: number, env: Record<string,
     `http://127.0.0.1:${port}/health`,
   );
 
+/** A process started by startBuilt: what it wrote to stdout so far, from its first byte. */
+export type BuiltProcess = ChildProcess & { stdoutText(): string };
+
 /** A built app as its npm script runs it, answered once `readyUrl` answers 2xx (within 30 s). */
-export const startBuilt = async (file: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> => {
-  const child = spawn(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export const startBuilt = async (file: string, env: Record<string, string>, readyUrl: string): Promise<BuiltProcess> => {
+  const spawned = spawn(process.execPath, [file], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
+  let stdout = '';
+  const child = Object.assign(spawned, { stdoutText: () => stdout });
+  child.stdout!.on('data', (d) => ((output += d), (stdout += d)));
   child.stderr!.on('data', (d) => (output += d));
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     if (child.exitCode !== null) throw new Error(`${file} exited early:\n${output}`);

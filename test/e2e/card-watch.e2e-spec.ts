@@ -69,7 +69,7 @@ describe('the card watch', () => {
       ),
       sweepMs: 60_000,
       retry: DEFAULT_RETRY,
-      log: { error: (m) => console.error(m) },
+      log: { warn: (m) => console.warn(m), error: (m) => console.error(m) },
       now: () => later,
     });
     expect(await watch.sweep()).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -34,7 +34,10 @@ import { RouteTable } from './http/route-table';
 import { listenForProjections } from './http/projection-listener';
 import { measureCommands } from './observability/command-metrics';
 import { measureHttp } from './observability/http-metrics';
-import { scrapedGauge } from '@ledger/observability';
+import { Logger as PinoRoot, createLogger, scrapedGauge } from '@ledger/observability';
+import { LoggerModule } from 'nestjs-pino';
+import { correlationIdOf } from './http/request-context';
+import { nestLogger, requestLogging } from './http/request-logging';
 
 export interface LedgerApp {
   readonly app: NestFastifyApplication;
@@ -47,7 +50,8 @@ export interface CreateLedgerAppOptions {
   readonly storage?: LedgerStorage;
   /** The payment provider; by default a client of PSP_URL. */
   readonly paymentProvider?: PaymentProvider;
-  readonly logger?: false;
+  /** The process's pino logger (by default a new one named api); false: no logs, not even per request. */
+  readonly logger?: PinoRoot | false;
   /** Tests hand in fixed keys instead of the data directory's secrets file. */
   readonly secrets?: LedgerSecrets;
 }
@@ -62,8 +66,21 @@ const resolveSecrets = (config: LedgerConfig): LedgerSecrets => {
   return secrets;
 };
 
+@Module({})
+class LoggedModule {}
+
+/** The ledger's modules behind pino-http, so every line of a request carries its correlation id. */
+const withRequestLogging = (modules: DynamicModule, root: PinoRoot): DynamicModule => ({
+  module: LoggedModule,
+  imports: [LoggerModule.forRoot(requestLogging(root)), modules],
+});
+
 /** The API (and, unless turned off, the projector in the same process), ready to listen. */
 export const createLedgerApp = async (config: LedgerConfig, options: CreateLedgerAppOptions = {}): Promise<LedgerApp> => {
+  const root = options.logger === false ? null : (options.logger ?? createLogger('api'));
+  // Nest's Logger on pino from the first line, before the application exists.
+  const bridge = root ? nestLogger(root) : null;
+  if (bridge) Logger.overrideLogger(bridge);
   const storage =
     options.storage ??
     (await openLedgerStorage(storageConfig(config), { maxStreams: config.stateCacheStreams, snapshotEvery: config.snapshotEvery }));
@@ -74,6 +91,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     // Node checks its request and header timeouts every connectionsCheckingInterval (30 s by default).
     http: { maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     clientErrorHandler,
+    genReqId: correlationIdOf,
   });
   const fastify = adapter.getInstance();
   registerJsonBody(fastify, limits.maxJsonDepth);
@@ -86,12 +104,13 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
   const paymentProvider = options.paymentProvider ?? configuredProvider(config);
   const processLog = new Logger('Payments');
-  const processes = paymentProcesses(config, storage, paymentProvider, rules, identity, { error: (m) => processLog.error(m) });
+  const processes = paymentProcesses(config, storage, paymentProvider, rules, identity, { warn: (m) => processLog.warn(m) });
+  const modules = AppModule.forRoot({ config, storage, identity, sandboxSms, paymentProvider, processes: processes.runner, rules });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, storage, identity, sandboxSms, paymentProvider, processes: processes.runner, rules }),
+    root ? withRequestLogging(modules, root) : modules,
     adapter,
     // Our JSON parser (bounded depth) is the only one: no form bodies, no second JSON parser.
-    { logger: options.logger ?? ['log', 'warn', 'error'], bodyParser: false },
+    { logger: bridge ?? false, bodyParser: false },
   );
   await app.register(helmet, { global: true });
   if (limits.corsOrigins.length) app.enableCors({ origin: [...limits.corsOrigins], exposedHeaders: ['Retry-After', 'Location'] });
@@ -125,8 +144,11 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   );
   const logger = new Logger('Projector');
   const projector = config.runProjector
-    ? await startLedgerProjector(storage, config.projectionBatchSize, { log: (m) => logger.log(m), error: (m) => logger.error(m) }, (p) =>
-        app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
+    ? await startLedgerProjector(
+        storage,
+        config.projectionBatchSize,
+        { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+        (p) => app.get<ProjectionPosition>(PROJECTION_POSITION).projected(p),
       )
     : null;
   // The process manager resumes every renewal a crash left open (its checkpoint is before the oldest).
@@ -148,7 +170,13 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     log: (m) => watchLog.warn(m),
   });
   const cardWatch = config.cardWatch.run
-    ? await startCardWatch(config, storage, processes.checkpoints, (m) => watchLog.error(m), onReminder)
+    ? await startCardWatch(
+        config,
+        storage,
+        processes.checkpoints,
+        { warn: (m) => watchLog.warn(m), error: (m) => watchLog.error(m) },
+        onReminder,
+      )
     : null;
   const listener =
     !projector && config.databaseUrl

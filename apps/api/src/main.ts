@@ -1,14 +1,13 @@
 import { tracing } from './instrument';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, plainLogsWhenPiped } from '@ledger/config';
+import { ConfigError, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { join } from 'node:path';
 import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
-import { startProcessMetrics } from '@ledger/observability';
+import { nestLogger } from './http/request-logging';
+import { processLogger, startProcessMetrics } from '@ledger/observability';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
-
-plainLogsWhenPiped();
 
 const HELP = `The ledger's HTTP API, with the projector, the payment processes, the card watch and (unless PSP_URL is set) the sandbox payment provider in the same process.
 
@@ -53,6 +52,8 @@ Environment:
   RATE_LIMIT_PER_MINUTE requests per caller per minute, 0 = off (default 30000)
   CORS_ORIGINS          comma-separated browser origins allowed (default: none)
   AUTH_RATE_LIMIT_PER_MINUTE  credential-route requests per client address (default 60)
+  LOG_LEVEL             fatal, error, warn, info, debug or trace (default info)
+  LOG_FORMAT            json (one object per line) or pretty (default: pretty on a terminal, else json)
   LEDGER_JWT_SECRET, LEDGER_DATA_KEY, LEDGER_FINGERPRINT_KEY
                         identity keys, base64 of >= 32 random bytes, all three or none
                         (default: generated once into <LEDGER_DATA_DIR>/secrets.json)
@@ -79,6 +80,8 @@ const main = async (): Promise<void> => {
     process.stdout.write(HELP);
     return;
   }
+  const log = processLogger('api');
+  Logger.overrideLogger(nestLogger(log));
   const config = loadConfig();
   startProcessMetrics('api');
   const p = config.payments;
@@ -94,6 +97,8 @@ const main = async (): Promise<void> => {
         webhookUrl: `http://${config.host}:${config.port}/v1/webhooks/psp`,
         webhookDuplicateRate: 0.1,
         webhookReorderMs: 200,
+        // Its start-up line would repeat ours; its retries and faults are worth seeing.
+        log: log.child({ context: 'PspSandbox' }, { level: log.isLevelEnabled('warn') ? 'warn' : log.level }),
       }).catch((err) => {
         if (!(err instanceof DataDirectoryInUseError)) throw err;
         // Another ledger on this data, or a sandbox already running on it (npm run psp-sandbox).
@@ -103,7 +108,7 @@ const main = async (): Promise<void> => {
         );
       });
   const provider = new PspClient({ baseUrl: p.pspUrl ?? sandbox!.url, apiKey: p.pspApiKey, timeoutMs: p.pspTimeoutMs });
-  const ledger = await createLedgerApp(config, { paymentProvider: provider });
+  const ledger = await createLedgerApp(config, { paymentProvider: provider, logger: log });
   await ledger.app.listen(config.port, config.host);
   if (sandbox) new Logger('Ledger').log(`sandbox payment provider on ${sandbox.url} (PayPal approval pages at ${sandbox.url}/pay/…)`);
   const where = config.eventStore.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : config.eventStore.kind;
@@ -120,6 +125,6 @@ const main = async (): Promise<void> => {
 
 main().catch((err) => {
   const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
-  new Logger('Ledger').error(known ? err.message : (err as Error).stack);
+  new Logger('Ledger').fatal(known ? err.message : (err as Error).stack);
   process.exit(known ? 2 : 1);
 });

@@ -13,6 +13,12 @@ import {
 import { CHECKPOINT_FILE, LEAVES_FILE, VERIFIER_FILE } from './checkpoints';
 
 /** Where a signed checkpoint goes besides the auditor's directory (a Kafka topic). */
+/** A retry of a read is expected (the database restarting); a checkpoint not signed is not. */
+export interface FollowerLog {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
 export interface CheckpointSink {
   publish(origin: string, size: number, note: string): Promise<void>;
   close(): Promise<void>;
@@ -49,7 +55,7 @@ export class CheckpointFollower {
     private readonly store: EventStore,
     private readonly signer: NoteSigner,
     private readonly dir: string,
-    private readonly options: { every: number; intervalMs: number; sink?: CheckpointSink; log: (m: string) => void },
+    private readonly options: { every: number; intervalMs: number; sink?: CheckpointSink; log: FollowerLog },
   ) {}
 
   private load(): void {
@@ -101,7 +107,7 @@ export class CheckpointFollower {
         handle: (batch) => (this.chain = this.chain.catch(() => undefined).then(() => this.handle(batch))),
         running: () => !this.stopped,
         failed: async (err, n) => {
-          this.options.log(`checkpoints: reading the log failed (attempt ${n}), retrying: ${(err as Error).message}`);
+          this.options.log.warn(`checkpoints: reading the log failed (attempt ${n}), retrying: ${(err as Error).message}`);
           return 'retry';
         },
       },
@@ -113,7 +119,7 @@ export class CheckpointFollower {
       this.chain = this.chain
         .catch(() => undefined)
         .then(() => this.maybeSign(true))
-        .catch((err) => this.options.log(`checkpoints: signing failed: ${(err as Error).message}`));
+        .catch((err) => this.options.log.error(`checkpoints: signing failed: ${(err as Error).message}`));
       this.timer = setTimeout(tick, this.options.intervalMs);
     };
     this.timer = setTimeout(tick, this.options.intervalMs);

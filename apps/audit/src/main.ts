@@ -9,6 +9,7 @@ import { CheckpointFileError, VERIFIER_FILE, verifyAgainstCheckpoint, writeCheck
 import { exportPeriod } from './export';
 import { CheckpointFollower } from './checkpoint-follower';
 import { kafkaCheckpointSink } from './kafka-sink';
+import { processLogger } from '@ledger/observability';
 
 const HELP = `Verifies the log's hash chains and signs, checks and exports checkpoints of the whole log.
 
@@ -58,6 +59,8 @@ KAFKA_BROKERS, and:
   LEDGER_CHECKPOINT_VERIFIER_KEY  the verifier key for verify --checkpoint (or --key)
   LEDGER_CHECKPOINT_TOPIC     the follower's Kafka topic (default ledger.checkpoints)
   LEDGER_LOG_ORIGIN           the log's name in its checkpoints (default ledger.local/log)
+  LOG_LEVEL, LOG_FORMAT       checkpoint --follow logs as the services do: level (default info),
+                              json or pretty (default: pretty on a terminal, else json)
 The embedded PGlite store is single-process: stop the API before auditing it. A progress count
 goes to stderr on a terminal.
 
@@ -128,8 +131,10 @@ const main = async (): Promise<number> => {
   const storage = await openLedgerStorage(storageConfig(config));
   try {
     if (verb === 'checkpoint' && args.includes('--follow')) {
+      // A long-running process: its lines are logs, as the API's are.
+      const log = processLogger('audit-follower');
       const { signer, generated } = checkpointSigner(config.dataDir, true);
-      if (generated) process.stderr.write(GENERATED(config.dataDir));
+      if (generated) log.warn(GENERATED(config.dataDir).trimEnd());
       const every = Number(flag(args, '--every') ?? 1000);
       const interval = Number(flag(args, '--interval') ?? 60);
       if (!Number.isInteger(every) || every < 1) throw new UsageError('--every needs a whole number of events from 1');
@@ -141,7 +146,7 @@ const main = async (): Promise<number> => {
         every,
         intervalMs: interval * 1000,
         sink,
-        log: (m) => process.stderr.write(`${m}\n`),
+        log,
       });
       const port = Number(flag(args, '--port') ?? 3004);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port needs a port number from 0 to 65535');
@@ -152,8 +157,8 @@ const main = async (): Promise<number> => {
         ready: () => ({ eventStore: async () => (await storage.stored.readAll({ limit: 1 }), { up: true }) }),
       });
       await follower.start();
-      process.stdout.write(
-        `signing the log into ${out}${sink ? ` and onto ${topic}` : ''}, every ${every} events or ${interval} s; metrics on http://${config.host}:${ops.port}/metrics\n`,
+      log.info(
+        `signing the log into ${out}${sink ? ` and onto ${topic}` : ''}, every ${every} events or ${interval} s; metrics on http://${config.host}:${ops.port}/metrics`,
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

@@ -1,12 +1,9 @@
 import { tracing } from './instrument';
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { ConfigError, intSetting, loadConfig, plainLogsWhenPiped } from '@ledger/config';
+import { ConfigError, intSetting, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { startOpsServer, startProcessMetrics } from '@ledger/observability';
+import { processLogger, startOpsServer, startProcessMetrics } from '@ledger/observability';
 import { LedgerStorage, ProjectionRunner, openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
-
-plainLogsWhenPiped();
 
 const HELP = `The projector as its own process: applies the log to the read models from their checkpoints.
 
@@ -22,6 +19,8 @@ Options:
 Environment: the API's (npm start -- --help) for the stores and PROJECTION_BATCH_SIZE, and:
   PROJECTOR_PORT        its operators' port: /metrics, /health/live, /health/ready (default 3003, 0 = any free port)
   HOST                  bind address (default 127.0.0.1)
+  LOG_LEVEL             fatal, error, warn, info, debug or trace (default info)
+  LOG_FORMAT            json (one object per line) or pretty (default: pretty on a terminal, else json)
 
 Exit codes:
   0  stopped by SIGINT or SIGTERM
@@ -34,7 +33,7 @@ Examples:
 
 /** The projector as its own process, for deployments that scale it apart from the API. */
 const main = async (): Promise<void> => {
-  const logger = new Logger('Projector');
+  const logger = processLogger('projector');
   const config = loadConfig();
   startProcessMetrics('projector');
   let storage: LedgerStorage | null = null;
@@ -57,10 +56,11 @@ const main = async (): Promise<void> => {
   });
   storage = await openLedgerStorage(storageConfig(config));
   runner = await startLedgerProjector(storage, config.projectionBatchSize, {
-    log: (m) => logger.log(m),
+    log: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   });
-  logger.log(`projecting; metrics and probes on http://${config.host}:${ops.port}/metrics, /health/live, /health/ready`);
+  logger.info(`projecting; metrics and probes on http://${config.host}:${ops.port}/metrics, /health/live, /health/ready`);
   const stop = async (): Promise<void> => {
     await runner?.stop();
     await ops.close();
@@ -76,6 +76,6 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) process.stdo
 else
   main().catch((err) => {
     const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
-    new Logger('Projector').error(known ? err.message : (err as Error).stack);
+    processLogger('projector').fatal(known ? err.message : (err as Error).stack);
     process.exit(known ? 2 : 1);
   });

@@ -74,7 +74,7 @@ export const rebuildCommand = async (
   options: { force: boolean; batchSize: number; log: Print },
   print: Print,
 ): Promise<number> => {
-  const logger = { log: options.log, error: (m: string) => options.log(`error: ${m}`) };
+  const logger = { log: options.log, warn: (m: string) => options.log(`warning: ${m}`), error: (m: string) => options.log(`error: ${m}`) };
   const report: RebuildReport = await rebuildProjections(storage, names, { force: options.force, batchSize: options.batchSize, logger });
   report.comparisons.forEach((c) => describeComparison(c, print));
   const rate = report.catchUpSeconds > 0 ? Math.round(report.events / report.catchUpSeconds) : report.events;

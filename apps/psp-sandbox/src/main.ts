@@ -1,4 +1,5 @@
 import { DataDirectoryInUseError } from '@ledger/event-store';
+import { processLogger } from '@ledger/observability';
 import { startPspSandbox } from './psp-sandbox';
 
 const USAGE = `A sandbox payment provider (cards with 3-D Secure, PayPal, Apple Pay) as its own HTTP service.
@@ -25,6 +26,8 @@ Environment:
   PSP_LATENCY_MS              delay before every API answer, ms (default 0)
   PSP_WEBHOOK_DUPLICATE_RATE  probability 0..1 that an event is delivered twice (default 0.1)
   PSP_WEBHOOK_REORDER_MS      random delay 0..N ms before each delivery (default 200)
+  LOG_LEVEL                   fatal, error, warn, info, debug or trace (default info)
+  LOG_FORMAT                  json (one object per line) or pretty (default: pretty on a terminal, else json)
 
 Exit codes:
   0  stopped by SIGINT or SIGTERM
@@ -48,15 +51,12 @@ const number = (name: string, fallback: number, valid: (n: number) => boolean): 
   return value;
 };
 
-const log = (message: string): void => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), app: 'psp-sandbox', message })}\n`);
-};
-
 const main = async (): Promise<void> => {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
     return;
   }
+  const log = processLogger('psp-sandbox');
   const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
   const sandbox = await startPspSandbox({
     port: number('PSP_PORT', 3002, (n) => isCount(n) && n <= 65535),
@@ -74,12 +74,12 @@ const main = async (): Promise<void> => {
   const onSignal = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping`);
+    log.info(`${signal}: stopping`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     sandbox.close().then(
       () => process.exit(0),
-      (err) => (log(String(err)), process.exit(1)),
+      (err) => (log.error(String(err)), process.exit(1)),
     );
   };
   process.once('SIGINT', onSignal);
@@ -87,12 +87,13 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((err) => {
+  const log = processLogger('psp-sandbox');
   // Another sandbox holds the journal: say who, and exit 2 as the ledger does for its own directory.
   if (err instanceof DataDirectoryInUseError) {
     const who = err.holder ? `process ${err.holder.pid} (${err.holder.command})` : 'another process';
-    log(`the sandbox journal directory ${err.dir} is in use by ${who}: stop it first, or set another PSP_DATA_DIR`);
+    log.fatal(`the sandbox journal directory ${err.dir} is in use by ${who}: stop it first, or set another PSP_DATA_DIR`);
     process.exit(2);
   }
-  log(`fatal: ${(err as Error).message}`);
+  log.fatal((err as Error).message);
   process.exit(1);
 });

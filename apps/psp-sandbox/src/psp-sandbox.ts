@@ -8,7 +8,7 @@ import { PspLedger } from './ledger';
 import { ApiError, Faults } from './model';
 import { registerOwnerRoutes } from './owner-routes';
 import { seededRandom } from './rng';
-import { WebhookDispatcher } from './webhook-dispatcher';
+import { SandboxLog, WebhookDispatcher } from './webhook-dispatcher';
 
 export type { Faults } from './model';
 
@@ -25,7 +25,7 @@ export interface PspSandboxOptions {
   readonly webhookDuplicateRate?: number;
   readonly webhookReorderMs?: number;
   readonly seed?: number;
-  readonly log?: (message: string) => void;
+  readonly log?: SandboxLog;
 }
 
 export interface PspSandbox {
@@ -34,13 +34,15 @@ export interface PspSandbox {
   setFaults(faults: Faults): void;
 }
 
+const SILENT: SandboxLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
 const sha = (value: string): Buffer => createHash('sha256').update(value).digest();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const behindKey = (url: string): boolean => url.startsWith('/v1/') || url.startsWith('/sandbox/');
 
 /** A payment provider as a real HTTP service, with the faults a ledger has to survive on demand. */
 export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSandbox> => {
-  const log = options.log ?? (() => undefined);
+  const log = options.log ?? SILENT;
   const host = options.host ?? '127.0.0.1';
   // One writer per journal: a second sandbox on the same directory refuses instead of interleaving.
   const lock = options.dataDir ? await lockDataDirectory(options.dataDir) : null;
@@ -113,7 +115,7 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: { code: status === 413 ? 'body_too_large' : 'invalid_request', message: err.message } });
     }
-    log(`internal error: ${err.stack ?? err.message}`);
+    log.error(`internal error: ${err.stack ?? err.message}`);
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
   });
   app.setNotFoundHandler((req, reply) =>
@@ -136,7 +138,7 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
   url = `http://${urlHost}:${port}`;
   // Events journalled but never acknowledged (the previous run was stopped) go out again.
   for (const event of ledger.pendingEvents()) dispatcher.enqueue(event);
-  log(`psp sandbox listening on ${url} (${records.length} journal records replayed)`);
+  log.info(`psp sandbox listening on ${url} (${records.length} journal records replayed)`);
 
   return {
     url,

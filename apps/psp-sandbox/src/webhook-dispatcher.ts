@@ -11,7 +11,14 @@ export interface WebhookDispatcherOptions {
   readonly random: () => number;
   /** Called once per event, on its first 2xx. */
   readonly onDelivered: (eventId: string) => void;
-  readonly log: (message: string) => void;
+  readonly log: SandboxLog;
+}
+
+/** The sandbox's diagnostics; a pino logger is one. */
+export interface SandboxLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
 }
 
 const FIRST_RETRY_MS = 200;
@@ -90,10 +97,10 @@ export class WebhookDispatcher {
         signal: AbortSignal.any([this.stop.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
       });
       await response.arrayBuffer();
-      if (!response.ok) this.options.log(`webhook ${event.id} ${event.type}: receiver answered ${response.status}, will retry`);
+      if (!response.ok) this.options.log.warn(`webhook ${event.id} ${event.type}: receiver answered ${response.status}, will retry`);
       return response.ok;
     } catch (err) {
-      if (!this.closed) this.options.log(`webhook ${event.id} ${event.type}: ${(err as Error).message}, will retry`);
+      if (!this.closed) this.options.log.warn(`webhook ${event.id} ${event.type}: ${(err as Error).message}, will retry`);
       return false;
     }
   }

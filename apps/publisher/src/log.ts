@@ -1,14 +1,17 @@
-/** One JSON object per line on stdout, so log shippers need no parsing rules. */
-export const jsonLogger = (app: string) => {
-  const write = (level: string, message: string): void => {
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, app, message })}\n`);
-  };
+import { KafkaLog } from '@ledger/messaging';
+import { Logger, processLogger } from '@ledger/observability';
+
+/** The publisher's lines on the process's pino logger; `kafka` is what kafkajs' logCreator writes to. */
+export const publisherLog = (app: string, root: Logger = processLogger(app)) => {
+  const kafkajs = root.child({ context: 'kafkajs' });
   return {
-    info: (m: string) => write('info', m),
-    warn: (m: string) => write('warn', m),
-    error: (m: string) => write('error', m),
-    kafka: (level: 'error' | 'warn' | 'info', m: string) => write(level, m),
+    info: (m: string) => root.info(m),
+    warn: (m: string) => root.warn(m),
+    error: (m: string) => root.error(m),
+    kafka: ((level, m) => kafkajs[level](m)) as KafkaLog,
+    /** Whether kafkajs should bother producing its INFO lines (logged at debug). */
+    debug: root.isLevelEnabled('debug'),
   };
 };
 
-export type JsonLogger = ReturnType<typeof jsonLogger>;
+export type PublisherLog = ReturnType<typeof publisherLog>;

@@ -7,9 +7,9 @@ import { PUBLISHER_ENV_HELP, PublisherConfig, loadPublisherConfig } from './conf
 import { Backoff, Pause } from '@ledger/event-store';
 import { PUBLISHER_BACKOFF, Publisher } from './gateway/publisher';
 import { startHealthServer } from './health/health-server';
-import { JsonLogger, jsonLogger } from './log';
+import { PublisherLog, publisherLog } from './log';
 import { openPublisherStorage } from './storage/open-publisher-storage';
-import { startProcessMetrics } from '@ledger/observability';
+import { processLogger, startProcessMetrics } from '@ledger/observability';
 
 const USAGE = `Publishes the ledger's card events to Kafka as CloudEvents, from its own checkpoint.
 
@@ -37,22 +37,22 @@ Examples:
 `;
 
 /** The broker may still be starting when the publisher does: wait for it rather than exit. */
-const ensureTopicsPatiently = async (config: PublisherConfig, log: JsonLogger, pause: Pause, stopping: () => boolean): Promise<void> => {
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-admin`, log: log.kafka });
+const ensureTopicsPatiently = async (config: PublisherConfig, log: PublisherLog, pause: Pause, stopping: () => boolean): Promise<void> => {
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-admin`, log: log.kafka, verbose: log.debug });
   const backoff = new Backoff(PUBLISHER_BACKOFF);
   while (!stopping()) {
     try {
       await ensureTopics(kafka, [config.topic, config.dlq], log.kafka);
       return;
     } catch (err) {
-      log.error(`could not reach Kafka at ${config.brokers.join(',')} to create topics, retrying: ${(err as Error).message}`);
+      log.warn(`could not reach Kafka at ${config.brokers.join(',')} to create topics, retrying: ${(err as Error).message}`);
       await pause.sleep(backoff.next());
     }
   }
 };
 
 const main = async (): Promise<void> => {
-  const log = jsonLogger('publisher');
+  const log = publisherLog('publisher');
   const config = loadPublisherConfig();
   startProcessMetrics('publisher');
   // Listening first: while it opens the store and waits for the broker it is live and not ready.
@@ -93,6 +93,7 @@ const main = async (): Promise<void> => {
     brokers: config.brokers,
     clientId: config.clientId,
     log: log.kafka,
+    verbose: log.debug,
     maxRequestBytes: config.maxRequestBytes,
   });
   const publisher = new Publisher(
@@ -118,7 +119,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 } else {
   main().catch((err) => {
     const known = err instanceof ConfigError || err instanceof DataDirectoryInUseError;
-    process.stderr.write(`${known ? err.message : (err as Error).stack}\n`);
+    processLogger('publisher').fatal(known ? err.message : (err as Error).stack);
     process.exit(known ? 2 : 1);
   });
 }

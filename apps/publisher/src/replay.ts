@@ -2,7 +2,7 @@ import { ConfigError } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { LedgerProducer, createKafka, ensureTopics } from '@ledger/messaging';
 import { PUBLISHER_ENV_HELP, loadPublisherConfig } from './config/publisher.config';
-import { jsonLogger } from './log';
+import { publisherLog } from './log';
 import { UsageError, parseReplayArgs } from './replay/replay-args';
 import { replay } from './replay/replayer';
 import { openPublisherStorage } from './storage/open-publisher-storage';
@@ -47,15 +47,16 @@ const main = async (): Promise<void> => {
     process.stdout.write(USAGE);
     return;
   }
-  const log = jsonLogger('replay');
+  const log = publisherLog('replay');
   const config = loadPublisherConfig();
   // The store first: on the embedded default a running API holds it, and that refusal is immediate.
   const storage = await openPublisherStorage(config.ledger);
-  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka });
+  const kafka = createKafka({ brokers: config.brokers, clientId: `${config.clientId}-replay`, log: log.kafka, verbose: log.debug });
   const producer = new LedgerProducer({
     brokers: config.brokers,
     clientId: `${config.clientId}-replay`,
     log: log.kafka,
+    verbose: log.debug,
     maxRequestBytes: config.maxRequestBytes,
   });
   try {

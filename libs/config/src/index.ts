@@ -1,2 +1,1 @@
 export * from './ledger-config';
-export * from './plain-logs';

@@ -2,3 +2,4 @@
 export * from './metrics';
 export * from './tracing';
 export * from './ops-server';
+export * from './logging';

@@ -17,7 +17,7 @@ export interface CardWatchDeps {
   readonly checkpoints: CheckpointStore;
   readonly sweepMs: number;
   readonly retry: Pick<RetryPolicy, 'baseMs' | 'maxMs'>;
-  readonly log: { error(message: string): void };
+  readonly log: { warn(message: string): void; error(message: string): void };
   readonly now?: () => Date;
   /** A reminder just written to the log (auto-renew answers it); a throw re-reads the batch later. */
   readonly onReminder?: (subscriptionId: string, reminder: RenewalReminderDue['data'], eventId: string) => Promise<void>;
@@ -95,7 +95,7 @@ export class CardWatch {
         handle: (batch) => this.handle(batch),
         running: () => !this.stopped,
         failed: async (err, failures) => {
-          this.deps.log.error(`card watch: reading the log failed (attempt ${failures}), retrying: ${(err as Error).message}`);
+          this.deps.log.warn(`card watch: reading the log failed (attempt ${failures}), retrying: ${(err as Error).message}`);
           return 'retry';
         },
       },

@@ -8,7 +8,7 @@ export const startCardWatch = async (
   config: LedgerConfig,
   storage: LedgerStorage,
   checkpoints: SqlCheckpointStore,
-  error: (message: string) => void,
+  log: CardWatchDeps['log'],
   onReminder?: CardWatchDeps['onReminder'],
 ): Promise<CardWatch> => {
   await checkpoints.migrate();
@@ -19,7 +19,7 @@ export const startCardWatch = async (
     checkpoints,
     sweepMs: config.cardWatch.sweepMs,
     retry: { baseMs: DEFAULT_RETRY.baseMs, maxMs: Math.max(DEFAULT_RETRY.maxMs, 30_000) },
-    log: { error },
+    log,
     onReminder,
   });
   await watch.start();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import { FastifyRequest } from 'fastify';
 import { EventMetadata } from '@ledger/event-store';
 import { Subject, actorOf } from '@ledger/identity';
@@ -14,13 +15,24 @@ export interface RequestContext {
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * A request's id (Fastify's genReqId), so the correlation id of every event it causes and of every
+ * line it logs: the caller's `X-Correlation-Id` when it is a well-formed id, a new UUID otherwise.
+ */
+export const correlationIdOf = (req: IncomingMessage): string => {
+  const header = req.headers['x-correlation-id'];
+  return typeof header === 'string' && ID_PATTERN.test(header) ? header : randomUUID();
+};
+
 /** `actor` is the authenticated subject (`account:<id>`, `staff:<id>`, `client:<id>`). */
 export const requestContext = (req: FastifyRequest, actor?: string): RequestContext => {
-  const commandId = randomUUID();
-  const header = req.headers['x-correlation-id'];
-  const correlationId = typeof header === 'string' && ID_PATTERN.test(header) ? header : commandId;
   const subject = (req as FastifyRequest & { subject?: Subject }).subject;
-  return { commandId, correlationId, actor: actor ?? (subject ? actorOf(subject) : 'anonymous'), now: new Date().toISOString() };
+  return {
+    commandId: randomUUID(),
+    correlationId: req.id,
+    actor: actor ?? (subject ? actorOf(subject) : 'anonymous'),
+    now: new Date().toISOString(),
+  };
 };
 
 export const eventMetadata = (ctx: RequestContext, idempotencyKey: string, causationId?: string): EventMetadata => ({

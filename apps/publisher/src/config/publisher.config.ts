@@ -48,6 +48,8 @@ export const PUBLISHER_ENV_HELP = `Environment:
   PUBLISHER_BATCH_SIZE        events read and acknowledged per batch       (2000)
   PUBLISHER_PORT              /health, /health/live, /health/ready, /metrics port, 0 = any (3001)
   PUBLISHER_HOST              address of that port                         (127.0.0.1)
+  LOG_LEVEL                   fatal, error, warn, info, debug or trace     (info)
+  LOG_FORMAT                  json, or pretty                              (pretty on a terminal, else json)
   OTEL_EXPORTER_OTLP_ENDPOINT export traces over OTLP/HTTP there           (not exported)`;
 
 /** Fails fast, naming the variable, like the API's configuration. */

@@ -20,6 +20,7 @@ export interface PublisherOptions {
 
 export interface PublisherLogger {
   info(message: string): void;
+  warn(message: string): void;
   error(message: string): void;
 }
 
@@ -200,6 +201,7 @@ export class Publisher {
   private recordError(err: unknown, attempt: number): void {
     const message = err instanceof Error ? err.message : String(err);
     this.lastError = { message, at: new Date().toISOString(), attempt };
-    this.deps.logger?.error(`publishing after position ${this.checkpoint} failed (attempt ${attempt}), retrying: ${message}`);
+    // Retried until it succeeds: a warning each time; the health endpoint and lag say how long.
+    this.deps.logger?.warn(`publishing after position ${this.checkpoint} failed (attempt ${attempt}), retrying: ${message}`);
   }
 }

@@ -1,12 +1,14 @@
 import { CompressionTypes, Kafka, LogEntry, Partitioners, Producer, RetryOptions, logLevel } from 'kafkajs';
 import { TopicBatch, chunkBatches } from './message-chunks';
 
-export type KafkaLog = (level: 'error' | 'warn' | 'info', message: string) => void;
+export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string) => void;
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly log?: KafkaLog;
+  /** kafkajs' INFO lines too (connections, joins, metadata), logged at debug. */
+  readonly verbose?: boolean;
   /** kafkajs' own retry (per request); the publisher's outer loop retries beyond it. */
   readonly retry?: RetryOptions;
 }
@@ -16,17 +18,25 @@ const DEFAULT_RETRY: RetryOptions = { initialRetryTime: 200, maxRetryTime: 5_000
 /** Finite retries are deliberate: an exhausted send resets the producer, which restores the guarantee this warns about. */
 const EXPECTED_WARNING = 'Limiting retries for the idempotent producer';
 
-export const createKafka = ({ brokers, clientId, log, retry }: KafkaClientOptions): Kafka =>
+/**
+ * kafkajs' ERROR lines are requests it failed and retries, or failures it hands to the caller, who
+ * says at its own level what it gives up on: a warning here. Its INFO is chatter: debug.
+ */
+export const kafkaLevel = (level: logLevel): 'warn' | 'debug' => (level <= logLevel.WARN ? 'warn' : 'debug');
+
+export const createKafka = ({ brokers, clientId, log, retry, verbose }: KafkaClientOptions): Kafka =>
   new Kafka({
     clientId,
     brokers: [...brokers],
     connectionTimeout: 3_000,
     retry: { ...DEFAULT_RETRY, ...retry },
-    logLevel: logLevel.WARN,
+    logLevel: verbose ? logLevel.INFO : logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       if (!log || entry.log.message.startsWith(EXPECTED_WARNING)) return;
-      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
-      log(level, `kafkajs ${entry.namespace}: ${entry.log.message}${entry.log.error ? ` (${String(entry.log.error)})` : ''}`);
+      log(
+        kafkaLevel(entry.level),
+        `kafkajs ${entry.namespace}: ${entry.log.message}${entry.log.error ? ` (${String(entry.log.error)})` : ''}`,
+      );
     },
   });
 

@@ -25,7 +25,8 @@ export interface RunnerOptions {
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
   readonly batchSize?: number;
   readonly name?: string;
-  readonly log?: { error(message: string): void };
+  /** Every failure here is retried: warnings. */
+  readonly log?: { warn(message: string): void };
   readonly now?: () => Date;
 }
 
@@ -157,7 +158,7 @@ export class PaymentProcessRunner {
     } catch (err) {
       const failures = (this.failures.get(paymentId) ?? 0) + 1;
       this.failures.set(paymentId, failures);
-      this.options.log?.error(`payment process ${paymentId} failed (attempt ${failures}), retrying: ${(err as Error).message}`);
+      this.options.log?.warn(`payment process ${paymentId} failed (attempt ${failures}), retrying: ${(err as Error).message}`);
       this.arm(paymentId, backoffDelay(this.options.retry, failures));
       throw err;
     }
@@ -200,7 +201,7 @@ export class PaymentProcessRunner {
         handle: (batch) => this.handle(batch),
         running: () => !this.stopped,
         failed: async (err, failures) => {
-          this.options.log?.error(`payment processes: reading the log failed (attempt ${failures}), retrying: ${(err as Error).message}`);
+          this.options.log?.warn(`payment processes: reading the log failed (attempt ${failures}), retrying: ${(err as Error).message}`);
           return 'retry';
         },
       },

@@ -5,8 +5,10 @@ import { ProjectionFailure, ProjectionStatusStore } from '../status/projection-s
 import { QuarantineStore } from '../status/quarantine.store';
 import { RetryPolicy, describeError, isTransientError, retryTransient } from './transient-error';
 
+/** `warn`: a retry that may well succeed; `error`: a projection stopped or an event set aside. */
 export interface RunnerLogger {
   log(message: string): void;
+  warn(message: string): void;
   error(message: string): void;
 }
 
@@ -110,7 +112,7 @@ export class BatchCommitter {
         () => this.attempt(events),
         { ...this.retry, attempts },
         (err, n, ms) =>
-          this.logger?.error(
+          this.logger?.warn(
             `batch up to position ${events.at(-1)!.position} failed (attempt ${n}, retrying in ${Math.round(ms)} ms): ${describeError(err)}`,
           ),
       );

@@ -36,7 +36,7 @@ const fast = { attempts: 3, baseMs: 1, maxMs: 5 };
 export const poisonCases = (open: () => Promise<LedgerStorage>): void => {
   let storage: LedgerStorage;
   let logs: string[];
-  const logger = { log: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+  const logger = { log: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
   beforeEach(async () => {
     storage = await open();
     logs = [];

@@ -79,6 +79,9 @@ export class ProjectionRunner {
             return 'stop';
           }
           this.recordError(err);
+          this.options.logger?.warn(
+            `projection batch after position ${this.position()} failed (attempt ${failures}), retrying: ${describeError(err)}`,
+          );
           return 'retry';
         },
       },
@@ -166,7 +169,6 @@ export class ProjectionRunner {
   private recordError(err: unknown): void {
     const message = describeError(err);
     this.lastError = { message, eventId: null, position: this.position().toString(), at: new Date().toISOString() };
-    this.options.logger?.error(`projection batch after position ${this.position()} failed: ${message}`);
   }
 
   async stop(): Promise<void> {
