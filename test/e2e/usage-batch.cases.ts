@@ -4,7 +4,7 @@ import { Harness, StorageFactory, newCard, renewalBody, startHarness } from './l
 /**
  * POST /v1/usage, the network's bulk feed; run once per event-store adapter. `storeKnowsEveryId`:
  * the store refuses an event id it holds anywhere (PostgreSQL, PGlite); EventStoreDB does not, so a
- * retry older than the card's last 100 usage records is not recognised there (README: Command cost).
+ * retry older than the card's last 100 usage records is not recognised there (docs/design.md: Command cost and snapshots).
  */
 export const usageBatchCases = (storage: StorageFactory, storeKnowsEveryId = true): void => {
   let h: Harness;

@@ -9,26 +9,34 @@ import { nestLogger } from './http/request-logging';
 import { processLogger, startProcessMetrics } from '@ledger/observability';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
 
-const HELP = `Subscription ledger API (and projector, payment processes and, unless PSP_URL is set, the sandbox payment provider, in the same process)
+const HELP = `The ledger's HTTP API, with the projector, the payment processes, the card watch and (unless PSP_URL is set) the sandbox payment provider in the same process.
 
-Usage: npm start            (or: node dist/apps/api/src/main.js [--help])
+Usage: npm start [-- --help]
+       node dist/apps/api/src/main.js [--help]
+
+Options:
+  -h, --help            print this help and exit
 
 Environment:
-  PORT                  HTTP port (default 3000)
+  PORT                  HTTP port (default 3000); also /metrics, /health/live, /health/ready
   HOST                  bind address (default 127.0.0.1)
   LEDGER_DATA_DIR       embedded PGlite data directory (default ./data)
-  EVENT_STORE_URL       postgres://… for PostgreSQL; unset = embedded PGlite
-  DATABASE_URL          PostgreSQL for the read models (alone: event store too)
-  LEDGER_HOLIDAYS       JSON array [{promotionId, from, to, percentOffBp}]
+  EVENT_STORE_URL       the event store; unset: DATABASE_URL's PostgreSQL, else the embedded PGlite
+                          postgres://user:pass@host:5432/db (or postgresql://…)  a PostgreSQL event store
+                          esdb://host:2113?tls=false                              EventStoreDB or KurrentDB;
+                          also esdb+discover://, kurrentdb://, kurrentdb+discover://, kurrent://
+                          (an EventStoreDB store needs DATABASE_URL for the read models)
+  DATABASE_URL          PostgreSQL (postgres://…) for the read models; alone, the event store too
+  LEDGER_HOLIDAYS       JSON array [{promotionId, from, to, percentOffBp}] (default [])
   QUERY_WAIT_MS         max wait for ?minPosition= (default 5000)
   PROJECTION_BATCH_SIZE events per projection transaction (default 500)
-  LEDGER_PROJECTOR      "off" to run the projector as its own process
+  LEDGER_PROJECTOR      "off" to run the projector as its own process (npm run start:projector)
   LEDGER_STATE_CACHE_STREAMS  cards whose state stays in memory for commands, 0 = none (default 5000)
   LEDGER_SNAPSHOT_EVERY       events between a card's state snapshots (default 32)
   PSP_URL               the payment provider's API; unset = run the sandbox provider here on PSP_PORT
   PSP_PORT              port of that sandbox provider (default 3002; its data in <LEDGER_DATA_DIR>/psp-sandbox)
-  PSP_API_KEY           the provider's API key (default sk_sandbox_local)
-  PSP_WEBHOOK_SECRET    secret of the provider's webhook signatures (default whsec_sandbox_local)
+  PSP_API_KEY           the provider's API key (default sk_sandbox_local; required with PSP_URL)
+  PSP_WEBHOOK_SECRET    secret of the provider's webhook signatures (default whsec_sandbox_local; required with PSP_URL)
   PSP_TIMEOUT_MS        a provider call without an answer by then is retried later (default 5000)
   RENEWAL_ANSWER_MS     how long a renewal request waits before answering pending (default 3000)
   PAYMENT_CONFIRM_MS    an unconfirmed payment is looked up at the provider after this (default 60000)
@@ -41,7 +49,7 @@ Environment:
   HTTP_MAX_HEADER_BYTES largest request headers (default 16384)
   HTTP_REQUEST_TIMEOUT_MS  whole request, headers and body (default 30000)
   QUERY_MAX_WAITERS     concurrent ?minPosition= waits per process (default 256)
-  RATE_LIMIT_PER_MINUTE requests per client address per minute, 0 = off (default 30000)
+  RATE_LIMIT_PER_MINUTE requests per caller per minute, 0 = off (default 30000)
   CORS_ORIGINS          comma-separated browser origins allowed (default: none)
   AUTH_RATE_LIMIT_PER_MINUTE  credential-route requests per client address (default 60)
   LOG_LEVEL             fatal, error, warn, info, debug or trace (default info)
@@ -49,10 +57,22 @@ Environment:
   LEDGER_JWT_SECRET, LEDGER_DATA_KEY, LEDGER_FINGERPRINT_KEY
                         identity keys, base64 of >= 32 random bytes, all three or none
                         (default: generated once into <LEDGER_DATA_DIR>/secrets.json)
+  OTEL_EXPORTER_OTLP_ENDPOINT  export traces over OTLP/HTTP there (default: not exported;
+                        the other OTEL_* variables as OpenTelemetry documents them)
 
-Staff and machine clients: npm run staff -- --help
+Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  1  any other failure (logged with its stack)
+  2  a bad setting (the message names the variable) or a data directory held by another process
 
-The embedded data directory is locked: a second process on it exits with code 2, naming the holder.
+Examples:
+  npm start
+  PORT=3100 PSP_PORT=3102 LEDGER_DATA_DIR=/tmp/ledger npm start
+  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm start
+  EVENT_STORE_URL='esdb://127.0.0.1:2113?tls=false' DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm start
+
+Staff and machine clients: npm run staff -- --help. The embedded data directory is locked: a
+second process on it exits with code 2, naming the holder.
 `;
 
 const main = async (): Promise<void> => {

@@ -5,25 +5,45 @@ import { DataDirectoryInUseError } from '@ledger/event-store';
 import { ReconcileRun, SettlementFileError, breaksCsv, openLedgerStorage, reconcileDay, storageConfig } from '@ledger/read-models';
 import { UsageError, parseReconcileArgs } from './reconcile-args';
 
-const HELP = `Usage: npm run reconcile -- --date YYYY-MM-DD --settlement FILE [--grace-hours N] [--as-of ISO] [--format text|json|csv]
+const HELP = `Reconciles one UTC day of the payment provider's settlement file against the ledger.
+
+Usage: npm run reconcile -- --date YYYY-MM-DD --settlement FILE [--grace-hours N] [--as-of ISO] [--format text|json|csv]
+       node dist/apps/finance/src/reconcile.js <the same options>
 
 Matches the provider's settlement file of one UTC day line by line, on our payment reference,
 against the ledger's open money movements: every capture (with its booked fee), refund and lost
 chargeback up to the day's end that no earlier day's file settled (providers settle a day or two
 late, so open items carry over from day to day). Names every break: missing_in_ledger,
 missing_at_provider, amount_mismatch, currency_mismatch, fee_not_booked, fee_mismatch,
-net_mismatch, duplicate, timing (a capture not settled within --grace-hours, default 48; within
-it a movement is pending, not a break), and the entitlement breaks of the day's payments
-(entitlement_missing, cash_missing, revocation_missing, revocation_orphan).
+net_mismatch, duplicate, timing (a capture not settled within --grace-hours; within it a movement
+is pending, not a break), and the entitlement breaks of the day's payments (entitlement_missing,
+cash_missing, revocation_missing, revocation_orphan).
 
 Each run is stored (inputs' SHA-256, the report) and chained by hash to the run before; the same
-inputs and --as-of (default: now) give the same report, byte for byte.
+inputs and --as-of give the same report, byte for byte.
 
-Output: text (a summary and one line per break), json (the stored report) or csv (the breaks).
-Exit code 0: no break; 1: breaks; 2: bad usage, configuration or file.
+Options:
+  --date YYYY-MM-DD    the UTC day the file settles (required)
+  --settlement FILE    the provider's settlement file (required)
+  --grace-hours N      hours a capture may wait for its settlement (default 48)
+  --as-of ISO          the instant the run is judged at (default: now)
+  --format text|json|csv
+                       text: a summary and one line per break; json: the stored report;
+                       csv: the breaks (default text)
+  -h, --help           print this help and exit
 
-Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL). The embedded
-PGlite store is single-process: stop the API before reconciling it.
+Environment: the API's (npm start -- --help): LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL. The
+embedded PGlite store is single-process: stop the API before reconciling it.
+
+Exit codes:
+  0  no break
+  1  breaks (listed)
+  2  bad usage, a bad setting, an unreadable file, a data directory held by another process,
+     or any other failure
+
+Examples:
+  npm run reconcile -- --date 2026-12-01 --settlement settlement-2026-12-01.csv
+  npm run reconcile -- --date 2026-12-01 --settlement settlement-2026-12-01.csv --format csv > breaks.csv
 `;
 
 /** A progress bar on a terminal: settlement files of a busy day run to hundreds of MB. */

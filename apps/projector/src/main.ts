@@ -5,16 +5,30 @@ import { DataDirectoryInUseError } from '@ledger/event-store';
 import { processLogger, startOpsServer, startProcessMetrics } from '@ledger/observability';
 import { LedgerStorage, ProjectionRunner, openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
 
-const HELP = `The projector as its own process: applies the log to the read models from its checkpoints.
+const HELP = `The projector as its own process: applies the log to the read models from their checkpoints.
 
-Usage: npm run start:projector            (or: node dist/apps/projector/src/main.js [--help])
+Usage: npm run start:projector [-- --help]
+       node dist/apps/projector/src/main.js [--help]
 
-Environment: as the API's (npm start -- --help) for the stores and PROJECTION_BATCH_SIZE, and:
+Run the API beside it with LEDGER_PROJECTOR=off. On the embedded PGlite store only one process may
+open the data directory, so run both on PostgreSQL (DATABASE_URL, and EVENT_STORE_URL for EventStoreDB).
+
+Options:
+  -h, --help            print this help and exit
+
+Environment: the API's (npm start -- --help) for the stores and PROJECTION_BATCH_SIZE, and:
   PROJECTOR_PORT        its operators' port: /metrics, /health/live, /health/ready (default 3003, 0 = any free port)
   HOST                  bind address (default 127.0.0.1)
   LOG_LEVEL             fatal, error, warn, info, debug or trace (default info)
   LOG_FORMAT            json (one object per line) or pretty (default: pretty on a terminal, else json)
-Run the API beside it with LEDGER_PROJECTOR=off.
+
+Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  1  any other failure (logged with its stack)
+  2  a bad setting (the message names the variable) or a data directory held by another process
+
+Examples:
+  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm run start:projector
 `;
 
 /** The projector as its own process, for deployments that scale it apart from the API. */

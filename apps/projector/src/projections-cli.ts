@@ -13,31 +13,50 @@ import {
 } from '@ledger/read-models';
 import { digestCommand, rebuildCommand, statusCommand } from './projections-commands';
 
-const HELP = `Usage: projections <command> [options]
+const HELP = `Shows, rebuilds and digests the read models (projections).
+
+Usage: npm run projections -- <command> [options]
+       node dist/apps/projector/src/projections-cli.js <command> [options]
 
 Commands:
   status [--json]                  Per projection: state (running|stopped|failed), checkpoint
-                                   position, lag in events behind the log head, last error.
-                                   Exit code 4 when a projection has failed, 5 when one
-                                   has set streams (cards) aside at an event it could
-                                   not apply (listed, with the event and error).
+                                   position, lag in events behind the log head, last error, and
+                                   the streams (cards) set aside at an event it could not apply.
   rebuild <name>|all [--force] [--batch-size N]
                                    Replay the log from position 0 into <table>__rebuild while the
                                    live tables keep serving, compare digests at the same position,
-                                   and switch atomically. Refuses (exit code 3) when rows differ,
-                                   listing them, unless --force. Default batch size 10000.
+                                   and switch atomically. Refuses when rows differ, listing them,
+                                   unless --force.
   digest [name...] [--json]        SHA-256 of each read model (rows in primary-key order,
                                    canonical JSON) and the position it was taken at.
 
 Projections: ${LEDGER_PROJECTION_NAMES.join(', ')}
 
-Configuration is the API's: DATABASE_URL / EVENT_STORE_URL for PostgreSQL (and EventStoreDB),
-otherwise the embedded PGlite store under LEDGER_DATA_DIR (default ./data).
+Options:
+  --json                           machine-readable output (status, digest)
+  --force                          rebuild: switch even when the digests differ
+  --batch-size N                   rebuild: events per batch (default 10000)
+  -h, --help                       print this help and exit
 
-The embedded store is PGlite, a PostgreSQL that only one process may open: against it this command
-runs only while the API and the projector are stopped (it refuses when it sees the data directory
-open in another process). On PostgreSQL it runs beside them; a rebuild pauses the live projector
-only for the moment of the switch.
+Environment: the API's (npm start -- --help): DATABASE_URL / EVENT_STORE_URL for PostgreSQL (and
+EventStoreDB), otherwise the embedded PGlite store under LEDGER_DATA_DIR (default ./data).
+PGlite is a PostgreSQL that only one process may open: against it this command runs only while the
+API and the projector are stopped (it refuses when it sees the data directory open in another
+process). On PostgreSQL it runs beside them; a rebuild pauses the live projector only for the
+moment of the switch.
+
+Exit codes:
+  0  done (status --json always exits 0: read the states from the JSON)
+  1  a rebuild failed, or another failure
+  2  bad usage (also no command), a bad setting, or a data directory held by another process
+  3  rebuild refused: live and rebuilt rows differ (listed)
+  4  status: a projection has failed
+  5  status: no projection failed, but one has set streams aside (listed, with the event and error)
+
+Examples:
+  npm run projections -- status
+  npm run projections -- rebuild all
+  npm run projections -- digest card_balance --json
 `;
 
 interface Args {

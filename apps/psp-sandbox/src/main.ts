@@ -2,12 +2,19 @@ import { DataDirectoryInUseError } from '@ledger/event-store';
 import { processLogger } from '@ledger/observability';
 import { startPspSandbox } from './psp-sandbox';
 
-const USAGE = `Usage: psp-sandbox [--help]
+const USAGE = `A sandbox payment provider (cards with 3-D Secure, PayPal, Apple Pay) as its own HTTP service.
 
-A sandbox payment provider (cards with 3-D Secure, PayPal, Apple Pay) as its own HTTP service:
-merchant API under /v1, payer pages under /pay, test controls under /sandbox. State is an
+Usage: npm run psp-sandbox [-- --help]
+       node dist/apps/psp-sandbox/src/main.js [--help]
+
+Merchant API under /v1, payer pages under /pay, test controls under /sandbox. State is an
 append-only journal replayed at start; signed webhooks are retried until acknowledged, some
-duplicated and reordered on purpose.
+duplicated and reordered on purpose. npm start runs one inside the API unless PSP_URL is set;
+run this one instead and point the API at it with PSP_URL=http://127.0.0.1:3002 (and the same
+PSP_API_KEY and PSP_WEBHOOK_SECRET).
+
+Options:
+  -h, --help                  print this help and exit
 
 Environment:
   PSP_PORT                    port to listen on (default 3002; 0 = any free port)
@@ -21,6 +28,15 @@ Environment:
   PSP_WEBHOOK_REORDER_MS      random delay 0..N ms before each delivery (default 200)
   LOG_LEVEL                   fatal, error, warn, info, debug or trace (default info)
   LOG_FORMAT                  json (one object per line) or pretty (default: pretty on a terminal, else json)
+
+Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  1  a bad setting (named), or any other failure
+  2  the journal directory is held by another process (named)
+
+Examples:
+  npm run psp-sandbox
+  PSP_PORT=3102 PSP_DATA_DIR=/tmp/psp npm run psp-sandbox
 `;
 
 const env = (name: string, fallback: string): string => {

@@ -11,14 +11,29 @@ import { PublisherLog, publisherLog } from './log';
 import { openPublisherStorage } from './storage/open-publisher-storage';
 import { processLogger, startProcessMetrics } from '@ledger/observability';
 
-const USAGE = `Usage: publisher [--help]
+const USAGE = `Publishes the ledger's card events to Kafka as CloudEvents, from its own checkpoint.
 
-Publishes the ledger's card events to Kafka as CloudEvents (binary mode, key = card id), from its
-own checkpoint (table publisher_checkpoint), which advances only after the broker acknowledged.
-Events it cannot map go to the dead-letter topic. GET /health reports state and lag.
-Republish a range without touching the checkpoint: replay --help.
+Usage: npm run publisher [-- --help]
+       node dist/apps/publisher/src/main.js [--help]
+
+CloudEvents in binary mode, key = card id, from the checkpoint in table publisher_checkpoint, which
+advances only after the broker acknowledged. Events it cannot map go to the dead-letter topic.
+GET /health on PUBLISHER_PORT reports state and lag. While the broker is unreachable it retries
+with backoff (live, not ready) rather than exiting. Republish a range without touching the
+checkpoint: npm run publisher:replay -- --help.
+
+Options:
+  -h, --help                  print this help and exit
 
 ${PUBLISHER_ENV_HELP}
+
+Exit codes:
+  0  stopped by SIGINT or SIGTERM
+  1  a failure while running or stopping (also: not stopped within 20 s of the signal)
+  2  a bad setting (the message names the variable) or a data directory held by another process
+
+Examples:
+  KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm run publisher
 `;
 
 /** The broker may still be starting when the publisher does: wait for it rather than exit. */

@@ -7,16 +7,38 @@ import { UsageError, parseReplayArgs } from './replay/replay-args';
 import { replay } from './replay/replayer';
 import { openPublisherStorage } from './storage/open-publisher-storage';
 
-const USAGE = `Usage: replay --topic <name> (--from-position <n> | --from-time <ISO-8601>)
-              [--to-position <n>] [--batch-size <n>] [--partitions <n>]
+const USAGE = `Republishes a range of the log's card events to a Kafka topic, without touching the live checkpoint.
+
+Usage: npm run publisher:replay -- --topic <name> (--from-position <n> | --from-time <ISO-8601>)
+                                   [--to-position <n>] [--batch-size <n>] [--partitions <n>]
+       node dist/apps/publisher/src/replay.js <the same options>
 
 Republishes the card events of the log, from a position (inclusive) or from the first event recorded
 at or after a time, to <topic>, as the live publisher would (same CloudEvents, keys and ce_id, so
 consumers deduplicate). It never reads or writes the live checkpoint. Events the mapping refuses
-are listed, not sent. A missing topic is created with --partitions (default KAFKA_TOPIC_PARTITIONS).
-Exits 0 with a JSON summary on stdout.
+are listed, not sent. Writes a JSON summary on stdout.
+
+Options:
+  --topic <name>              the topic to publish to (required)
+  --from-position <n>         start at this log position, inclusive
+  --from-time <ISO-8601>      start at the first event recorded at or after this UTC time
+                              (exactly one of --from-position and --from-time)
+  --to-position <n>           stop after this log position, inclusive (default: the end of the log)
+  --batch-size <n>            events read per batch (default 2000)
+  --partitions <n>            partitions when the topic is created (default KAFKA_TOPIC_PARTITIONS)
+  -h, --help                  print this help and exit
+  Each option also takes the form --option=value.
 
 ${PUBLISHER_ENV_HELP}
+
+Exit codes:
+  0  done (the JSON summary on stdout)
+  1  any other failure (with its stack)
+  2  bad usage, a bad setting, or a data directory held by another process
+
+Examples:
+  npm run publisher:replay -- --topic ledger.replay.v1 --from-time 2026-12-01T00:00:00Z
+  npm run publisher:replay -- --topic ledger.replay.v1 --from-position 0 --to-position 100000
 `;
 
 const main = async (): Promise<void> => {

@@ -6,10 +6,13 @@ import { DataDirectoryInUseError } from '@ledger/event-store';
 import { IdentityError, STAFF_ROLES, SandboxSms, StaffRole, loadSecrets, openIdentity } from '@ledger/identity';
 import { openLedgerStorage, storageConfig } from '@ledger/read-models';
 
-const HELP = `Usage: npm run staff -- <command>
+const HELP = `Creates and manages staff accounts and machine clients, and erases customer accounts.
 
-Staff accounts and machine clients are created here, by an admin with access to the ledger's
-database and secrets; nobody can register as staff over HTTP.
+Usage: npm run staff -- <command> [options]
+       node dist/apps/staff/src/main.js <command> [options]
+
+Run by an admin with access to the ledger's database and secrets; nobody can register as staff
+over HTTP.
 
 Commands:
   create <username> --role <${STAFF_ROLES.join('|')}>
@@ -27,9 +30,21 @@ Commands:
                        Right to erasure, by an admin: the account's key is deleted, its phone
                        number becomes unreadable; events and hash chains stay.
 
-Reads the same settings as the API (LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL and the
-LEDGER_*_KEY secrets, else <data dir>/secrets.json). On the embedded store, stop the API first.
-Exit codes: 0 done, 1 refused (e.g. unknown username), 2 usage, configuration or a held data directory.
+Options:
+  -h, --help           print this help and exit
+
+Environment: the API's (npm start -- --help): LEDGER_DATA_DIR, DATABASE_URL, EVENT_STORE_URL and
+the LEDGER_JWT_SECRET, LEDGER_DATA_KEY, LEDGER_FINGERPRINT_KEY secrets (else <data dir>/secrets.json),
+and STAFF_PASSWORD for create. On the embedded store, stop the API first.
+
+Exit codes:
+  0  done
+  1  refused (e.g. unknown username), or another failure
+  2  bad usage (also no command), a bad setting, or a data directory held by another process
+
+Examples:
+  npm run staff -- create alice --role support
+  npm run staff -- client create usage-feed --scope usage:record
 `;
 
 class UsageError extends Error {}

@@ -26,7 +26,7 @@ export interface LedgerConfig {
   readonly cardWatch: { readonly run: boolean; readonly sweepMs: number };
 }
 
-/** Every bound the API puts on a client; each is documented in the README's limits table. */
+/** Every bound the API puts on a client; each is documented in docs/api.md's limits table. */
 export interface HttpLimits {
   readonly maxBodyBytes: number;
   readonly maxJsonDepth: number;

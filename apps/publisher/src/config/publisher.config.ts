@@ -29,10 +29,12 @@ const replication = (env: Env): number => {
 };
 
 export const PUBLISHER_ENV_HELP = `Environment:
-  EVENT_STORE_URL / DATABASE_URL  postgres://… event store (the checkpoint table lives there too),
-                                  or EVENT_STORE_URL=esdb://… with DATABASE_URL for the checkpoint;
-                                  unset: embedded PGlite under LEDGER_DATA_DIR (default ./data) —
-                                  only while no other process (e.g. the API) has it open
+  EVENT_STORE_URL / DATABASE_URL  as the API's (npm start -- --help): postgres://… for a PostgreSQL
+                              event store (the checkpoint table lives there too), or
+                              EVENT_STORE_URL=esdb://host:2113?tls=false (also esdb+discover://,
+                              kurrentdb://, kurrentdb+discover://, kurrent://) with DATABASE_URL for
+                              the checkpoint; unset: embedded PGlite under LEDGER_DATA_DIR (default
+                              ./data), only while no other process (e.g. the API) has it open
   KAFKA_BROKERS               host:port[,host:port…]                       (required)
   KAFKA_CLIENT_ID             client id                                    (ledger-publisher)
   KAFKA_TOPIC                 integration events topic                     (ledger.subscriptions.v1)
@@ -44,10 +46,11 @@ export const PUBLISHER_ENV_HELP = `Environment:
   KAFKA_MAX_REQUEST_BYTES     bytes per produce call, < message.max.bytes  (900000)
   PUBLISHER_NAME              checkpoint name                              (publisher:<KAFKA_TOPIC>)
   PUBLISHER_BATCH_SIZE        events read and acknowledged per batch       (2000)
-  PUBLISHER_PORT              GET /health port, 0 = any free port          (3001)
-  PUBLISHER_HOST              GET /health address                          (127.0.0.1)
+  PUBLISHER_PORT              /health, /health/live, /health/ready, /metrics port, 0 = any (3001)
+  PUBLISHER_HOST              address of that port                         (127.0.0.1)
   LOG_LEVEL                   fatal, error, warn, info, debug or trace     (info)
-  LOG_FORMAT                  json, or pretty                              (pretty on a terminal, else json)`;
+  LOG_FORMAT                  json, or pretty                              (pretty on a terminal, else json)
+  OTEL_EXPORTER_OTLP_ENDPOINT export traces over OTLP/HTTP there           (not exported)`;
 
 /** Fails fast, naming the variable, like the API's configuration. */
 export const loadPublisherConfig = (env: Env = process.env): PublisherConfig => {
