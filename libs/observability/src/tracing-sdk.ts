@@ -42,12 +42,14 @@ export const startTracing = (serviceName: string, env: NodeJS.ProcessEnv = proce
     spanProcessors,
   });
   provider.register();
+  // http and undici carry the trace context in and out (a caller's traceparent, the provider's
+  // webhook back), so they always run; pg and Nest only add spans, which cost time (bench:http)
+  // and which nobody sees unless they are exported.
   registerInstrumentations({
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => IGNORED_PATHS.test(req.url ?? '') }),
       new UndiciInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new NestInstrumentation(),
+      ...(exporting ? [new PgInstrumentation({ requireParentSpan: true }), new NestInstrumentation()] : []),
     ],
   });
   started = { exporting, shutdown: () => provider.shutdown() };
