@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Identity, StaffRole, testSecrets } from '@ledger/identity';
 import { LedgerApp, createLedgerApp } from '../../apps/api/src/bootstrap';
 import { IDENTITY } from '../../apps/api/src/infrastructure/tokens';
-import { Owner, signUp } from './sign-up';
+import { Owner, freshIccid, signUp } from './sign-up';
 
 export interface Reply<T = any> {
   status: number;
@@ -170,11 +170,9 @@ export const startHarness = async (
   return harness;
 };
 
-/** A customer with one card in `region`, ready to renew. */
-let iccids = 0;
-/** A distinct ICCID per card (they are unique across cards). */
-export const freshIccid = (): string => `894902${String(process.pid % 10_000).padStart(4, '0')}${String(iccids++).padStart(9, '0')}`;
+export { freshIccid };
 
+/** A customer with one card in `region`, ready to renew. */
 export const newCard = async (
   h: Harness,
   region = 'EU',

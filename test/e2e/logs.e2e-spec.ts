@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signWebhook } from '@ledger/payments';
 import { BuiltProcess, freePort, startBuiltApi, stopProcess } from './built-api';
-import { bearer, fetchSender, signUp } from './sign-up';
-import { freshIccid } from './ledger-harness';
+import { bearer, fetchSender, openOwnCard, signUp } from './sign-up';
 
 type Line = Record<string, unknown> & { level: string; msg: string };
 
@@ -79,12 +78,7 @@ describe('the API log', () => {
   it('gives the events a request caused the correlation id of its log lines', async () => {
     const send = fetchSender(base);
     const owner = await signUp(send);
-    const opened = await send(
-      'POST',
-      '/v1/subscriptions',
-      { accountId: owner.accountId, iccid: freshIccid(), region: 'EU' },
-      { ...bearer(owner.accessToken), 'x-correlation-id': 'open-card-1' },
-    );
+    const opened = await openOwnCard(send, owner, { 'x-correlation-id': 'open-card-1' });
     expect(opened.status).toBe(201);
     const events = await send('GET', `/v1/subscriptions/${opened.body.subscriptionId}/events`, undefined, bearer(owner.accessToken));
     expect(events.body.events[0].metadata.correlationId).toBe('open-card-1');
@@ -94,12 +88,7 @@ describe('the API log', () => {
   it('answers a request without a usable correlation id under a fresh one, shared by its log line and its events', async () => {
     const send = fetchSender(base);
     const owner = await signUp(send);
-    const opened = await send(
-      'POST',
-      '/v1/subscriptions',
-      { accountId: owner.accountId, iccid: freshIccid(), region: 'EU' },
-      { ...bearer(owner.accessToken), 'x-correlation-id': 'not a valid id!' },
-    );
+    const opened = await openOwnCard(send, owner, { 'x-correlation-id': 'not a valid id!' });
     const events = await send('GET', `/v1/subscriptions/${opened.body.subscriptionId}/events`, undefined, bearer(owner.accessToken));
     const { correlationId, commandId } = events.body.events[0].metadata;
     expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ProvisionedService, createTestDatabase, describeWithService, provisionKafka, provisionPostgres } from '@ledger/testing';
 import { freePort, startBuilt, stopProcess } from './built-api';
-import { bearer, fetchSender, signUp } from './sign-up';
+import { bearer, fetchSender, openOwnCard, signUp } from './sign-up';
 import { OtlpReceiver, ReceivedSpan } from './otlp-receiver';
 import { kafkaFor, uniqueTopic, waitUntil } from '../kafka/kafka-kit';
 import { SampleConsumer } from '../kafka/sample-consumer';
-import { freshIccid } from './ledger-harness';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -97,12 +96,7 @@ describeWithService('operations: metrics and traces across the processes', provi
       const before = { api: await scrape(api), publisher: await scrape(publisher) };
       const send = fetchSender(api);
       const owner = await signUp(send);
-      const card = await send(
-        'POST',
-        '/v1/subscriptions',
-        { accountId: owner.accountId, iccid: freshIccid(), region: 'EU' },
-        bearer(owner.accessToken),
-      );
+      const card = await openOwnCard(send, owner);
       expect(card.status).toBe(201);
       const subscriptionId = card.body.subscriptionId as string;
 

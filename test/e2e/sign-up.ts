@@ -41,3 +41,16 @@ export const signUp = async (send: Send, phoneNumber = freshPhone(), password = 
 };
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+let iccids = 0;
+/** A distinct ICCID per card (they are unique across cards). */
+export const freshIccid = (): string => `894902${String(process.pid % 10_000).padStart(4, '0')}${String(iccids++).padStart(9, '0')}`;
+
+/** The owner opens a card of their own (a fresh ICCID, region EU) over HTTP. */
+export const openOwnCard = (send: Send, owner: Owner, headers: Record<string, string> = {}) =>
+  send(
+    'POST',
+    '/v1/subscriptions',
+    { accountId: owner.accountId, iccid: freshIccid(), region: 'EU' },
+    { ...bearer(owner.accessToken), ...headers },
+  );
