@@ -19,6 +19,13 @@ describeWithService('libs/messaging/asyncapi.yaml against the publisher on Kafka
       const topic = uniqueTopic('asyncapi');
       const cards = cardHistories('aa', 120);
       const [cardId, events] = [...cards][0];
+      // One card's events were written under a trace: its records carry the trace headers.
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const [tracedCard, traced] = [...cards][1];
+      cards.set(
+        tracedCard,
+        traced.map((e) => ({ ...e, metadata: { ...e.metadata, traceparent } })),
+      );
       const meta = events[0].metadata;
       // Poison is stored below the port (its schema check refuses it), as an older release might have.
       const poison = [
@@ -48,6 +55,9 @@ describeWithService('libs/messaging/asyncapi.yaml against the publisher on Kafka
           ...dlq.events.flatMap((m) => contract.problems('deadLetters', m).map((p) => `${m.id}: ${p}`)),
         ];
         expect(problems).toEqual([]);
+        const tracedRecords = main.events.filter((m) => m.key === tracedCard);
+        expect(tracedRecords.length).toBeGreaterThan(0);
+        expect(tracedRecords.every((m) => m.headers.traceparent === traceparent && m.headers.ce_traceparent === traceparent)).toBe(true);
         expect(new Set(main.events.map((m) => m.headers.ce_type))).toEqual(new Set(PUBLISHED_EVENT_TYPES.map((t) => ceType(t))));
         expect(new Set(dlq.events.map((m) => m.headers.ce_type))).toEqual(new Set([ceType(DEAD_LETTER_TYPE)]));
       } finally {
