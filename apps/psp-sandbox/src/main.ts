@@ -1,5 +1,5 @@
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { processLogger } from '@ledger/observability';
+import { processLogger, startProcessMetrics } from '@ledger/observability';
 import { startPspSandbox } from './psp-sandbox';
 
 const USAGE = `A sandbox payment provider (cards with 3-D Secure, PayPal, Apple Pay) as its own HTTP service.
@@ -7,7 +7,8 @@ const USAGE = `A sandbox payment provider (cards with 3-D Secure, PayPal, Apple 
 Usage: npm run psp-sandbox [-- --help]
        node dist/apps/psp-sandbox/src/main.js [--help]
 
-Merchant API under /v1, payer pages under /pay, test controls under /sandbox. State is an
+Merchant API under /v1, payer pages under /pay, test controls under /sandbox; /metrics,
+/health/live and /health/ready like every ledger process. State is an
 append-only journal replayed at start; signed webhooks are retried until acknowledged, some
 duplicated and reordered on purpose. npm start runs one inside the API unless PSP_URL is set;
 run this one instead and point the API at it with PSP_URL=http://127.0.0.1:3002 (and the same
@@ -58,6 +59,7 @@ const main = async (): Promise<void> => {
   }
   const log = processLogger('psp-sandbox');
   const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+  startProcessMetrics('psp-sandbox');
   const sandbox = await startPspSandbox({
     port: number('PSP_PORT', 3002, (n) => isCount(n) && n <= 65535),
     host: env('PSP_HOST', '127.0.0.1'),

@@ -28,6 +28,14 @@ describe('psp sandbox: payments over HTTP', () => {
   });
   afterAll(() => cleanup(sandbox));
 
+  it('answers /metrics and its probes without the API key, like every ledger process', async () => {
+    const metrics = await fetch(`${sandbox.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE ledger_commands_total counter');
+    for (const probe of ['live', 'ready'])
+      expect(await (await fetch(`${sandbox.url}/health/${probe}`)).json()).toMatchObject({ status: 'ok' });
+  });
+
   it('captures, declines and refuses cards by token', async () => {
     const client = clientFor(sandbox);
     const ok = await client.createPayment(request('card', 'tok_visa'));

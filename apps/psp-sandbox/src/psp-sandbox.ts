@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import Fastify, { FastifyError } from 'fastify';
+import { METRICS_CONTENT_TYPE, metricsText } from '@ledger/observability';
 import { registerApiRoutes } from './api-routes';
 import { lockDataDirectory } from '@ledger/event-store';
 import { Journal } from './journal';
@@ -108,6 +109,16 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
     if (req.url.startsWith('/v1/') && latency > 0) await sleep(latency);
     return payload;
   });
+
+  // The operators' endpoints every ledger process has; inside the API's process /metrics is the API's own.
+  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
+  app.get('/health/live', async () => ({ status: 'ok', info: {}, error: {}, details: {} }));
+  app.get('/health/ready', async () => ({
+    status: 'ok',
+    info: { journal: { status: 'up' } },
+    error: {},
+    details: { journal: { status: 'up' } },
+  }));
 
   app.setErrorHandler((err: FastifyError | ApiError, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
