@@ -14,10 +14,10 @@ export const freePort = (): Promise<number> =>
 
 /** The built API as `npm start` runs it: a real process, a real socket, PGlite files in `dataDir`. */
 export const startBuiltApi = (dataDir: string, port: number, env: Record<string, string> = {}): Promise<BuiltProcess> =>
-  // PSP_PORT 0: the sandbox provider `npm start` runs takes a free port, so suites running side by side never collide.
+  // PSP_PORT and METRICS_PORT 0: the sandbox provider and the operators' port take free ports, so suites running side by side never collide.
   startBuilt(
     'dist/apps/api/src/main.js',
-    { LEDGER_DATA_DIR: dataDir, PORT: String(port), PSP_PORT: '0', ...env },
+    { LEDGER_DATA_DIR: dataDir, PORT: String(port), PSP_PORT: '0', METRICS_PORT: '0', ...env },
     `http://127.0.0.1:${port}/health`,
   );
 

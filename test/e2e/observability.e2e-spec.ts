@@ -43,6 +43,8 @@ describeWithService('operations: metrics and traces across the processes', provi
     const children: ChildProcess[] = [];
     const topic = uniqueTopic('otel');
     let api: string;
+    /** The API's operators' port (METRICS_PORT): its /metrics is not on the public one. */
+    let apiOps: string;
     let projector: string;
     let publisher: string;
     let consumer: SampleConsumer;
@@ -51,8 +53,8 @@ describeWithService('operations: metrics and traces across the processes', provi
       receiver = await OtlpReceiver.start();
       db = await createTestDatabase(pgUrl(), 'ledger_otel');
       dataDir = mkdtempSync(join(tmpdir(), 'ledger-otel-'));
-      const [apiPort, projectorPort, publisherPort] = [await freePort(), await freePort(), await freePort()];
-      [api, projector, publisher] = [apiPort, projectorPort, publisherPort].map((p) => `http://127.0.0.1:${p}`);
+      const [apiPort, metricsPort, projectorPort, publisherPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+      [api, apiOps, projector, publisher] = [apiPort, metricsPort, projectorPort, publisherPort].map((p) => `http://127.0.0.1:${p}`);
       const common = {
         EVENT_STORE_URL: db.url,
         DATABASE_URL: db.url,
@@ -63,7 +65,7 @@ describeWithService('operations: metrics and traces across the processes', provi
       children.push(
         await startBuilt(
           'dist/apps/api/src/main.js',
-          { ...common, PORT: String(apiPort), PSP_PORT: '0', LEDGER_PROJECTOR: 'off' },
+          { ...common, PORT: String(apiPort), METRICS_PORT: String(metricsPort), PSP_PORT: '0', LEDGER_PROJECTOR: 'off' },
           `${api}/health/ready`,
         ),
       );
@@ -93,7 +95,7 @@ describeWithService('operations: metrics and traces across the processes', provi
     });
 
     it('one renewal is one trace, HTTP → command → append → projection → Kafka, and the counters move', async () => {
-      const before = { api: await scrape(api), publisher: await scrape(publisher) };
+      const before = { api: await scrape(apiOps), publisher: await scrape(publisher) };
       const send = fetchSender(api);
       const owner = await signUp(send);
       const card = await openOwnCard(send, owner);
@@ -145,7 +147,7 @@ describeWithService('operations: metrics and traces across the processes', provi
       expect(capture.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
       expect(capture.headers.ce_traceparent).toBe(capture.headers.traceparent);
 
-      const after = { api: await scrape(api), publisher: await scrape(publisher), projector: await scrape(projector) };
+      const after = { api: await scrape(apiOps), publisher: await scrape(publisher), projector: await scrape(projector) };
       const moved = (text: { before: string; after: string }, name: string, labels: Record<string, string> = {}) =>
         sample(text.after, name, labels) - sample(text.before, name, labels);
       const apiText = { before: before.api, after: after.api };
@@ -167,8 +169,9 @@ describeWithService('operations: metrics and traces across the processes', provi
       for (const text of Object.values(after)) expect(text).toMatch(/^process_cpu_seconds_total\{app="\w+"\} /m);
     }, 120_000);
 
-    it('answers the probes of every process in one shape, and ready only while its stores answer', async () => {
-      for (const base of [api, projector, publisher]) {
+    it("answers the probes of every process in one shape, and /metrics only on the operators' ports", async () => {
+      expect((await fetch(`${api}/metrics`)).status).toBe(404);
+      for (const base of [api, apiOps, projector, publisher]) {
         const live = await fetch(`${base}/health/live`);
         expect(live.status).toBe(200);
         expect(await live.json()).toMatchObject({ status: 'ok' });

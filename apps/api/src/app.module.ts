@@ -32,7 +32,6 @@ import { UsageBatchController } from './usage/usage-batch.controller';
 import { RecordUsageBatchHandler } from './usage/record-usage-batch.handler';
 import { HealthController } from './health/health.controller';
 import { ProbesController } from './observability/probes.controller';
-import { MetricsController } from './observability/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
 import { PspWebhooksController } from './payments/psp-webhooks.controller';
 import { RefundsController } from './payments/refunds.controller';
@@ -71,7 +70,6 @@ export class AppModule {
         UsageBatchController,
         ProbesController,
         HealthController,
-        MetricsController,
         PspWebhooksController,
         RefundsController,
         FinanceController,

@@ -1,12 +1,12 @@
 import { tracing } from './instrument';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@ledger/config';
+import { ConfigError, intSetting, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
 import { join } from 'node:path';
 import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
 import { nestLogger } from './http/request-logging';
-import { processLogger, startProcessMetrics } from '@ledger/observability';
+import { processLogger, startOpsServer, startProcessMetrics } from '@ledger/observability';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
 
 const HELP = `The ledger's HTTP API, with the projector, the payment processes, the card watch and (unless PSP_URL is set) the sandbox payment provider in the same process.
@@ -18,7 +18,8 @@ Options:
   -h, --help            print this help and exit
 
 Environment:
-  PORT                  HTTP port (default 3000); also /metrics, /health/live, /health/ready
+  PORT                  HTTP port (default 3000); also /health/live, /health/ready
+  METRICS_PORT          operators' port: /metrics, /health/live, /health/ready (default 3005, 0 = any)
   HOST                  bind address (default 127.0.0.1)
   LEDGER_DATA_DIR       embedded PGlite data directory (default ./data)
   EVENT_STORE_URL       the event store; unset: DATABASE_URL's PostgreSQL, else the embedded PGlite
@@ -112,9 +113,22 @@ const main = async (): Promise<void> => {
   await ledger.app.listen(config.port, config.host);
   if (sandbox) new Logger('Ledger').log(`sandbox payment provider on ${sandbox.url} (PayPal approval pages at ${sandbox.url}/pay/…)`);
   const where = config.eventStore.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : config.eventStore.kind;
-  new Logger('Ledger').log(`listening on http://${config.host}:${config.port} (event store: ${where}); API docs at /docs`);
+  // Prometheus scrapes a port of its own: the public one answers no business volumes and runs no
+  // lag probes for anonymous callers.
+  const ops = await startOpsServer({
+    port: intSetting(process.env, 'METRICS_PORT', 3005, 0, 65535),
+    host: config.host,
+    ready: () => ({
+      eventStore: async () => (await ledger.storage.store.readAll({ limit: 1 }), { up: true }),
+      readModels: async () => (await ledger.storage.dataSource.query('SELECT 1'), { up: true }),
+    }),
+  });
+  new Logger('Ledger').log(
+    `listening on http://${config.host}:${config.port} (event store: ${where}); API docs at /docs; metrics on http://${config.host}:${ops.port}/metrics`,
+  );
   const stop = async (): Promise<void> => {
     await ledger.close();
+    await ops.close();
     await sandbox?.close();
     await tracing.shutdown().catch(() => undefined);
     process.exit(0);

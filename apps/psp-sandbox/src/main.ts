@@ -70,6 +70,7 @@ const main = async (): Promise<void> => {
     latencyMs: number('PSP_LATENCY_MS', 0, isCount),
     webhookDuplicateRate: number('PSP_WEBHOOK_DUPLICATE_RATE', 0.1, (n) => n >= 0 && n <= 1),
     webhookReorderMs: number('PSP_WEBHOOK_REORDER_MS', 200, isCount),
+    operatorsEndpoints: true,
     log,
   });
   let stopping = false;

@@ -26,14 +26,21 @@ describe('psp sandbox: payments over HTTP', () => {
   beforeAll(async () => {
     sandbox = await start();
   });
-  afterAll(() => cleanup(sandbox));
+  const after: PspSandbox[] = [];
+  afterAll(async () => {
+    for (const s of after) await cleanup(s);
+    await cleanup(sandbox);
+  });
 
-  it('answers /metrics and its probes without the API key, like every ledger process', async () => {
-    const metrics = await fetch(`${sandbox.url}/metrics`);
+  it('answers /metrics and its probes without the API key when on its own, and not inside the API', async () => {
+    expect((await fetch(`${sandbox.url}/metrics`)).status).toBe(404);
+    const alone = await start({ operatorsEndpoints: true });
+    after.push(alone);
+    const metrics = await fetch(`${alone.url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('# TYPE ledger_commands_total counter');
     for (const probe of ['live', 'ready'])
-      expect(await (await fetch(`${sandbox.url}/health/${probe}`)).json()).toMatchObject({ status: 'ok' });
+      expect(await (await fetch(`${alone.url}/health/${probe}`)).json()).toMatchObject({ status: 'ok' });
   });
 
   it('captures, declines and refuses cards by token', async () => {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import Fastify, { FastifyError } from 'fastify';
+import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { METRICS_CONTENT_TYPE, metricsText } from '@ledger/observability';
 import { registerApiRoutes } from './api-routes';
 import { lockDataDirectory } from '@ledger/event-store';
@@ -23,6 +23,8 @@ export interface PspSandboxOptions {
   readonly webhookUrl?: string;
   readonly webhookSecret: string;
   readonly latencyMs?: number;
+  /** Serve /metrics and the probes (standalone only: inside the API they would expose the API's process). */
+  readonly operatorsEndpoints?: boolean;
   readonly webhookDuplicateRate?: number;
   readonly webhookReorderMs?: number;
   readonly seed?: number;
@@ -110,15 +112,8 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
     return payload;
   });
 
-  // The operators' endpoints every ledger process has; inside the API's process /metrics is the API's own.
-  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
-  app.get('/health/live', async () => ({ status: 'ok', info: {}, error: {}, details: {} }));
-  app.get('/health/ready', async () => ({
-    status: 'ok',
-    info: { journal: { status: 'up' } },
-    error: {},
-    details: { journal: { status: 'up' } },
-  }));
+  // The operators' endpoints every ledger process has, when it runs on its own.
+  if (options.operatorsEndpoints) registerOperatorsEndpoints(app);
 
   app.setErrorHandler((err: FastifyError | ApiError, _req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
@@ -163,4 +158,16 @@ export const startPspSandbox = async (options: PspSandboxOptions): Promise<PspSa
       await lock?.release();
     },
   };
+};
+
+const registerOperatorsEndpoints = (app: FastifyInstance): void => {
+  app.get('/metrics', async (_req, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metricsText()));
+  app.get('/health/live', async () => ({ status: 'ok', info: {}, error: {}, details: {} }));
+  // It listens only once its journal is open and replayed.
+  app.get('/health/ready', async () => ({
+    status: 'ok',
+    info: { journal: { status: 'up' } },
+    error: {},
+    details: { journal: { status: 'up' } },
+  }));
 };
