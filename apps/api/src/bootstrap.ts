@@ -139,7 +139,7 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
     'Breaks in the latest stored reconciliation run (the last day reconciled); 0 before the first run',
     async () => {
       const rows: { breaks: number }[] = await storage.dataSource.query('SELECT breaks FROM reconciliation_run ORDER BY seq DESC LIMIT 1');
-      return rows.length ? Number(rows[0].breaks) : null;
+      return rows.length ? Number(rows[0].breaks) : 0;
     },
   );
   const logger = new Logger('Projector');

@@ -102,26 +102,42 @@ export interface ConsumerLag {
 
 const lagProbes = new Map<string, () => Promise<ConsumerLag>>();
 const LAG_PROBE_TIMEOUT_MS = 2000;
+/** A scrape never starts a second round of probes while one runs, and reuses a round for 5 s. */
+const LAG_SAMPLE_MS = 5000;
 
-/** Measured once per scrape for both gauges; a probe that does not answer in time is left out, not waited for. */
-let sample: { at: number; lags: Promise<Map<string, ConsumerLag>> } | null = null;
-const sampleLags = (): Promise<Map<string, ConsumerLag>> => {
-  if (sample && Date.now() - sample.at < 1000) return sample.lags;
-  const lags = (async () => {
-    const out = new Map<string, ConsumerLag>();
-    await Promise.all(
-      [...lagProbes].map(async ([name, probe]) => {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), LAG_PROBE_TIMEOUT_MS)));
-        const lag = await Promise.race([probe().catch(() => null), timeout]);
-        clearTimeout(timer);
-        if (lag) out.set(name, lag);
-      }),
-    );
-    return out;
-  })();
-  sample = { at: Date.now(), lags };
-  return lags;
+export const metricReadErrorsTotal = new Counter({
+  name: 'ledger_metric_read_errors_total',
+  help: 'Reads behind a gauge that failed or timed out at a scrape (the gauge kept its last value or is NaN), by metric',
+  labelNames: ['metric'] as const,
+  registers: [registry],
+});
+
+/** The last lag each consumer answered: a probe that fails or times out keeps it, rather than dropping the series. */
+const lastLag = new Map<string, ConsumerLag>();
+let sample: { at: number; round: Promise<void> } | null = null;
+const sampleLags = async (): Promise<Map<string, ConsumerLag>> => {
+  if (!sample || Date.now() - sample.at >= LAG_SAMPLE_MS) {
+    const round = (async () => {
+      await Promise.all(
+        [...lagProbes].map(async ([name, probe]) => {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), LAG_PROBE_TIMEOUT_MS)));
+          const lag = await Promise.race([
+            Promise.resolve()
+              .then(probe)
+              .catch(() => null),
+            timeout,
+          ]);
+          clearTimeout(timer);
+          if (lag) lastLag.set(name, lag);
+          else metricReadErrorsTotal.inc({ metric: 'ledger_consumer_lag' });
+        }),
+      );
+    })();
+    sample = { at: Date.now(), round };
+  }
+  await sample.round;
+  return new Map([...lastLag].filter(([name]) => lagProbes.has(name)));
 };
 
 const lagGauge = (name: string, help: string, value: (lag: ConsumerLag, now: number) => number): Gauge<'consumer'> =>
@@ -147,22 +163,44 @@ lagGauge(
 /** Reports a consumer's lag at every scrape until the returned function is called. */
 export const trackConsumerLag = (consumer: string, probe: () => Promise<ConsumerLag>): (() => void) => {
   lagProbes.set(consumer, probe);
+  sample = null; // the next scrape measures the new consumer too
   return () => {
     if (lagProbes.get(consumer) === probe) lagProbes.delete(consumer);
   };
 };
 
-/** A value read at scrape time (for example from a table), without labels; a second one of a name replaces the first. */
-export const scrapedGauge = (name: string, help: string, read: () => Promise<number | null>): Gauge => {
+/**
+ * A value read at scrape time (for example from a table), without labels; a second one of a name
+ * replaces the first. A read that fails or takes over 2 s is NaN (never a reassuring 0) and counted
+ * in ledger_metric_read_errors_total; reads run one at a time, reused for 5 s.
+ */
+export const scrapedGauge = (name: string, help: string, read: () => Promise<number>): Gauge => {
   registry.removeSingleMetric(name);
+  let last: { at: number; value: Promise<number> } | null = null;
+  const sampled = (): Promise<number> => {
+    if (last && Date.now() - last.at < LAG_SAMPLE_MS) return last.value;
+    const value = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<number>((r) => (timer = setTimeout(() => r(Number.NaN), LAG_PROBE_TIMEOUT_MS)));
+      const v = await Promise.race([
+        Promise.resolve()
+          .then(read)
+          .catch(() => Number.NaN),
+        timeout,
+      ]);
+      clearTimeout(timer);
+      if (Number.isNaN(v)) metricReadErrorsTotal.inc({ metric: name });
+      return v;
+    })();
+    last = { at: Date.now(), value };
+    return value;
+  };
   return new Gauge({
     name,
     help,
     registers: [registry],
     async collect() {
-      const value = await read().catch(() => null);
-      if (value === null) this.reset();
-      else this.set(value);
+      this.set(await sampled());
     },
   });
 };

@@ -1,5 +1,5 @@
 import { startOpsServer, terminusBody } from './ops-server';
-import { commandsTotal } from './metrics';
+import { commandsTotal, metricsText, scrapedGauge, trackConsumerLag } from './metrics';
 
 describe('the operators port of a process', () => {
   it('is ready only when every check is up, in terminus shape, and a hanging check is down', async () => {
@@ -35,5 +35,25 @@ describe('the operators port of a process', () => {
     } finally {
       await ops.close();
     }
+  });
+
+  it('shows a gauge whose read failed as NaN, never a reassuring 0, and counts the failure', async () => {
+    scrapedGauge('test_breaks', 'breaks', async () => Promise.reject(new Error('database down')));
+    const text = await metricsText();
+    // prom-client writes "Nan"; Prometheus parses NaN in any case.
+    expect(text).toMatch(/^test_breaks nan$/im);
+    // The counter is collected beside the gauge, so it shows the failure from the next scrape on.
+    expect(await metricsText()).toMatch(/^ledger_metric_read_errors_total\{metric="test_breaks"\} 1$/m);
+  });
+
+  it("reports each tracked consumer's lag, in events and seconds, until it is untracked", async () => {
+    const untrack = trackConsumerLag('test-consumer', async () => ({
+      events: 7,
+      oldestRecordedAt: new Date(Date.now() - 30_000).toISOString(),
+    }));
+    const text = await metricsText();
+    expect(text).toMatch(/^ledger_consumer_lag_events\{consumer="test-consumer"\} 7$/m);
+    expect(Number(/^ledger_consumer_lag_seconds\{consumer="test-consumer"\} ([\d.]+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(30);
+    untrack();
   });
 });

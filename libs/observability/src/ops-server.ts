@@ -31,7 +31,12 @@ export const timed = async (check: () => Promise<CheckResult>): Promise<CheckRes
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckResult>((r) => (timer = setTimeout(() => r({ up: false, message: 'timed out' }), CHECK_TIMEOUT_MS)));
   try {
-    return await Promise.race([check().catch((err: Error) => ({ up: false, message: err.message })), timeout]);
+    return await Promise.race([
+      Promise.resolve()
+        .then(check)
+        .catch((err: Error) => ({ up: false, message: err.message })),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -70,7 +75,13 @@ export const startOpsServer = async (options: OpsServerOptions): Promise<OpsServ
     }
     if (path === '/health/live') return json(res, 200, { status: 'ok', info: {}, error: {}, details: {} });
     if (path === '/health/ready') {
-      void terminusBody(options.ready()).then(({ ok, body }) => json(res, ok ? 200 : 503, body));
+      Promise.resolve()
+        .then(() => terminusBody(options.ready()))
+        .then(
+          ({ ok, body }) => json(res, ok ? 200 : 503, body),
+          (err: Error) =>
+            json(res, 503, { status: 'error', info: {}, error: { ready: { status: 'down', message: err.message } }, details: {} }),
+        );
       return;
     }
     const route = path ? options.routes?.[path] : undefined;

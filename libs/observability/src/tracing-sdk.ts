@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -41,7 +42,9 @@ export const startTracing = (serviceName: string, env: NodeJS.ProcessEnv = proce
     }),
     spanProcessors,
   });
-  provider.register();
+  // W3C trace context only: no baggage, which a caller could use to make the ledger forward
+  // headers of its choosing on the calls it makes in that request (to the payment provider).
+  provider.register({ propagator: new W3CTraceContextPropagator() });
   // http and undici carry the trace context in and out (a caller's traceparent, the provider's
   // webhook back), so they always run; pg and Nest only add spans, which cost time (bench:http)
   // and which nobody sees unless they are exported.

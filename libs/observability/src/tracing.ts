@@ -78,17 +78,14 @@ const defined = (a: Record<string, string | number | boolean | undefined>): Reco
 /**
  * A Kafka send of one event, in the trace of the command that wrote it (the kafkajs instrumentation
  * would parent a batch's messages on whatever context is active, which in a publisher's loop is
- * none). Answers the span and the `traceparent` for the message's headers: the stored one, the
- * command's, not the send span's, so a message re-sent after a crash is byte-identical to the
- * first (consumers deduplicating on ce_id may compare them) and consumers join the command's trace.
+ * none). The message's trace headers are the stored context (cloudEventHeaders), not this span's,
+ * so a re-sent message is byte-identical; consumers' spans are siblings of this one.
  */
 export const startSendSpan = (
   topic: string,
   event: { readonly type: string; readonly id: string; readonly metadata?: { readonly traceparent?: unknown } },
-): { span: Span; traceparent: string | undefined } => {
-  const stored = typeof event.metadata?.traceparent === 'string' ? event.metadata.traceparent : undefined;
-  const parent = contextOf(stored);
-  const span = tracer.startSpan(
+): Span =>
+  tracer.startSpan(
     `send ${topic}`,
     {
       kind: SpanKind.PRODUCER,
@@ -100,10 +97,8 @@ export const startSendSpan = (
         'ledger.event.type': event.type,
       },
     },
-    parent,
+    contextOf(event.metadata?.traceparent),
   );
-  return { span, traceparent: stored };
-};
 
 /** Ends spans together, failed when `err` is given. */
 export const endSpans = (spans: readonly Span[], err?: unknown): void => {

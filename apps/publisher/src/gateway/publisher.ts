@@ -148,10 +148,8 @@ export class Publisher {
         const m = toIntegrationEvent(e);
         if (m) {
           const topic = m.topic ?? this.options.topic;
-          const { span, traceparent } = startSendSpan(topic, e);
-          spans.push(span);
-          // W3C for tracing tools, ce_traceparent for CloudEvents' distributed-tracing extension.
-          add(topic, traceparent ? { ...m, headers: { ...m.headers, traceparent, ce_traceparent: traceparent } } : m);
+          spans.push(startSendSpan(topic, e));
+          add(topic, m);
         } else dropped++;
       } catch (err) {
         dead++;

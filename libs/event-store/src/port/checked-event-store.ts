@@ -12,6 +12,7 @@ import {
   ConcurrencyError,
   appendToStreams,
 } from './event-store.port';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { appendDuration, eventsAppendedTotal, inSpan, streamCategory } from '@ledger/observability';
 
 /** An event the store refused to write because a reader could not fold it. Nothing of the append was stored. */
@@ -63,7 +64,10 @@ export class CheckedEventStore implements EventStore {
       const results = await appendToStreams(this.inner, passed);
       pass.forEach((i, k) => (answers[i] = results[k]));
       const written = results.map((r, k) => (r instanceof Error || r.replayed ? [] : passed[k].events));
-      return { result: answers, written };
+      // One multi-stream append answers each write on its own: its outcome is the worst of them.
+      const failed = results.filter((r): r is Error => r instanceof Error);
+      const outcome = failed.length === 0 ? 'ok' : failed.every((e) => e instanceof ConcurrencyError) ? 'conflict' : 'error';
+      return { result: answers, written, outcome, failed: failed.length };
     });
   }
 
@@ -110,7 +114,7 @@ export class CheckedEventStore implements EventStore {
  */
 const measuredAppend = async <T>(
   writes: readonly { readonly streamId: string; readonly events: readonly EventToAppend[] }[],
-  append: () => Promise<{ result: T; written: (readonly EventToAppend[])[] }>,
+  append: () => Promise<{ result: T; written: (readonly EventToAppend[])[]; outcome?: 'ok' | 'conflict' | 'error'; failed?: number }>,
 ): Promise<T> => {
   if (writes.length === 0) return (await append()).result;
   const attributes = {
@@ -119,10 +123,14 @@ const measuredAppend = async <T>(
     'ledger.events': writes.reduce((n, w) => n + w.events.length, 0),
   };
   const end = appendDuration.startTimer();
-  return inSpan('ledger.append', attributes, async () => {
+  return inSpan('ledger.append', attributes, async (span) => {
     try {
-      const { result, written } = await append();
-      end({ outcome: 'ok' });
+      const { result, written, outcome = 'ok', failed = 0 } = await append();
+      end({ outcome });
+      if (failed) {
+        span.setAttribute('ledger.streams.failed', failed);
+        if (outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${writes.length} writes failed` });
+      }
       for (const events of written) for (const e of events) eventsAppendedTotal.inc({ type: e.type });
       return result;
     } catch (err) {

@@ -22,7 +22,7 @@ export interface CheckpointedSubscriptionOptions {
   readonly readAhead?: boolean;
   /** The consumer's name in metrics (`consumer` label): its lag, retries and events handled. */
   readonly name?: string;
-  /** How its lag is measured; by default by paging the log through the port (exact up to 10,000). */
+  /** How its lag is measured; by default by one page of the log through the port (exact up to 1,000). */
   readonly lag?: LagProbe;
 }
 
@@ -45,12 +45,21 @@ export class CheckpointedSubscription {
   ) {}
 
   private untrack: (() => void) | null = null;
+  /** The last position of a batch the consumer handled in this run. */
+  private handled = -1n;
+
+  private reached(): bigint {
+    const checkpoint = this.consumer.position();
+    return this.handled > checkpoint ? this.handled : checkpoint;
+  }
 
   start(): void {
     this.stopped = false;
     if (this.options.name && !this.untrack) {
-      const probe = this.options.lag ?? new PagedLagProbe(this.store);
-      this.untrack = trackConsumerLag(this.options.name, () => probe.behind(this.consumer.position()));
+      const probe = this.options.lag ?? new PagedLagProbe(this.store, 1_000, 1_000);
+      // From what it has read and handled, not its checkpoint: a consumer may hold its checkpoint
+      // back on purpose (the payment processes keep it before the oldest open renewal).
+      this.untrack = trackConsumerLag(this.options.name, () => probe.behind(this.reached()));
     }
     this.loop = this.run();
   }
@@ -80,6 +89,7 @@ export class CheckpointedSubscription {
         for await (const batch of this.options.readAhead ? readAhead(subscription) : subscription) {
           if (this.stopped) break;
           await this.consumer.handle(batch);
+          if (batch.length) this.handled = batch[batch.length - 1].position;
           if (this.options.name) consumerEventsTotal.inc({ consumer: this.options.name }, batch.length);
           failures = 0;
           if (!this.consumer.running()) break;
@@ -87,6 +97,7 @@ export class CheckpointedSubscription {
       } catch (err) {
         if (this.stopped) break;
         failures += 1;
+        this.handled = -1n; // it reads again from its checkpoint
         // A consumer that cannot even record its failure has nothing left to retry with.
         const decision = await this.consumer.failed(err, failures).catch((): 'stop' => 'stop');
         // A stop that came while the failure was recorded has no sleep to cut short yet.

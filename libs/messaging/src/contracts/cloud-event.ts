@@ -48,4 +48,15 @@ export const cloudEventHeaders = (e: RecordedEvent, type: string, subject: strin
   [HEADER.position]: e.position.toString(),
   [HEADER.revision]: String(e.revision),
   [HEADER.correlationId]: String(e.metadata?.correlationId ?? ''),
+  ...traceHeaders(e.metadata?.traceparent),
 });
+
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The trace of the command that wrote the event, as W3C `traceparent` (for tracing tools) and
+ * `ce_traceparent` (CloudEvents' distributed-tracing extension). The stored value, so a re-send
+ * (after a crash, or by replay) is byte-identical to the first; none when it is absent or not W3C.
+ */
+const traceHeaders = (traceparent: unknown): Record<string, string> =>
+  typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? { traceparent, ce_traceparent: traceparent } : {};

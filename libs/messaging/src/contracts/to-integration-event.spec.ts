@@ -36,6 +36,19 @@ describe('integration-event contracts', () => {
     }
   });
 
+  it('carries the stored trace context of the command that wrote the event, and nothing that is not W3C', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const traced = { ...history[1], metadata: { ...history[1].metadata, traceparent } };
+    expect(toIntegrationEvent(traced)!.headers).toMatchObject({ traceparent, ce_traceparent: traceparent });
+    expect(toDeadLetter(traced, new Error('x')).headers).toMatchObject({ traceparent, ce_traceparent: traceparent });
+    for (const bad of ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\nx: y', 'garbage', 42]) {
+      const headers = toIntegrationEvent({ ...history[1], metadata: { ...history[1].metadata, traceparent: bad as string } })!.headers;
+      expect(headers).not.toHaveProperty('traceparent');
+      expect(headers).not.toHaveProperty('ce_traceparent');
+    }
+    expect(toIntegrationEvent(history[1])!.headers).not.toHaveProperty('traceparent');
+  });
+
   it('produces values that conform to their JSON Schema', () => {
     for (const e of history) {
       const m = toIntegrationEvent(e)!;
