@@ -83,6 +83,12 @@ describe('the API log', () => {
     const events = await send('GET', `/v1/subscriptions/${opened.body.subscriptionId}/events`, undefined, bearer(owner.accessToken));
     expect(events.body.events[0].metadata.correlationId).toBe('open-card-1');
     await eventually('correlation_id open-card-1', () => lines(api).find((l) => l.correlation_id === 'open-card-1'));
+    // Signing up read the sandbox SMS by phone number in the query: the logs name the parameter only.
+    const sms = await eventually('the sandbox SMS request line', () =>
+      lines(api).find((l) => String((l.req as { url?: string } | undefined)?.url ?? '').startsWith('/v1/sandbox/sms')),
+    );
+    expect((sms.req as { url: string }).url).toBe('/v1/sandbox/sms?phoneNumber=…');
+    expect(api.stdoutText()).not.toContain(owner.phoneNumber.slice(1));
   });
 
   it('answers a request without a usable correlation id under a fresh one, shared by its log line and its events', async () => {

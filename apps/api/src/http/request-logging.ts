@@ -7,8 +7,9 @@ import { correlationIdOf } from './request-context';
 const PROBE = /^\/(health|metrics)(\/|\?|$)/;
 
 /**
- * A 4xx is the client's business (a 401 flood is not a fault of ours), a 503 is the ledger shedding
- * load as designed; any other 5xx is ours to fix.
+ * A 4xx is the client's business (a 401 flood is not a fault of ours); a 503 is load shed or a
+ * dependency (the payment provider, a store) unavailable, which retries cover: a warning; any other
+ * 5xx is ours to fix.
  */
 export const responseLevel = (req: IncomingMessage, res: ServerResponse, err?: Error): 'debug' | 'info' | 'warn' | 'error' => {
   if (res.statusCode === 503) return 'warn';
@@ -31,9 +32,30 @@ export const requestLogging = (root: Logger): Params => ({
     quietReqLogger: true,
     customLogLevel: responseLevel,
     // The status is the news; helmet's dozen security headers on every line are not.
-    serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+    serializers: {
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      req: (req: { id?: unknown; method?: string; url?: string; headers?: unknown; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: withoutQueryValues(req.url ?? ''),
+        headers: req.headers,
+        remoteAddress: req.remoteAddress,
+      }),
+    },
   },
 });
+
+/**
+ * Query strings carry phone numbers, ICCIDs and account ids (`/v1/sandbox/sms?phoneNumber=…`,
+ * `/v1/subscriptions?iccid=…`): logs keep the names, not the values, so they hold no personal data
+ * the staff CLI's erasure could not reach.
+ */
+export const withoutQueryValues = (url: string): string => {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = [...new URLSearchParams(url.slice(q + 1)).keys()];
+  return `${url.slice(0, q)}?${names.map((n) => `${encodeURIComponent(n)}=…`).join('&')}`;
+};
 
 // Nest's start-up inventory (every module, controller and route) is for whoever debugs the wiring.
 const WIRING = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
