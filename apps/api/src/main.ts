@@ -68,7 +68,7 @@ Exit codes:
 
 Examples:
   npm start
-  PORT=3100 PSP_PORT=3102 LEDGER_DATA_DIR=/tmp/ledger npm start
+  PORT=3100 PSP_PORT=3102 METRICS_PORT=3105 LEDGER_DATA_DIR=/tmp/ledger npm start
   DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm start
   EVENT_STORE_URL='esdb://127.0.0.1:2113?tls=false' DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/ledger npm start
 
