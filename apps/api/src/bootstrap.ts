@@ -104,7 +104,10 @@ export const createLedgerApp = async (config: LedgerConfig, options: CreateLedge
   const rules: PromotionRules = { ...DEFAULT_PROMOTIONS, holidays: config.holidays };
   const paymentProvider = options.paymentProvider ?? configuredProvider(config);
   const processLog = new Logger('Payments');
-  const processes = paymentProcesses(config, storage, paymentProvider, rules, identity, { warn: (m) => processLog.warn(m) });
+  const processes = paymentProcesses(config, storage, paymentProvider, rules, identity, {
+    warn: (m) => processLog.warn(m),
+    error: (m) => processLog.error(m),
+  });
   const modules = AppModule.forRoot({ config, storage, identity, sandboxSms, paymentProvider, processes: processes.runner, rules });
   const app = await NestFactory.create<NestFastifyApplication>(
     root ? withRequestLogging(modules, root) : modules,

@@ -79,6 +79,12 @@ export const paymentsTotal = new Counter({
   registers: [registry],
 });
 
+export const paymentProcessFailuresTotal = new Counter({
+  name: 'ledger_payment_process_failures_total',
+  help: 'Steps of a payment process that failed and will be retried (the provider, the store, or a bug)',
+  registers: [registry],
+});
+
 export const consumerRetriesTotal = new Counter({
   name: 'ledger_consumer_retries_total',
   help: 'Failed batches a checkpointed consumer backs off from and reads again, by consumer',

@@ -20,7 +20,7 @@ export const paymentProcesses = (
   provider: PaymentProvider,
   rules: PromotionRules,
   identity: Identity,
-  log: { warn(message: string): void },
+  log: { warn(message: string): void; error?(message: string): void },
 ): { runner: PaymentProcessRunner; checkpoints: SqlCheckpointStore } => {
   const checkpoints = new SqlCheckpointStore(
     { query: async (sql, params) => ({ rows: await storage.dataSource.query(sql, params) }) },

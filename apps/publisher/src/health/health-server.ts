@@ -40,13 +40,23 @@ export const publisherHealth =
       });
   };
 
-/** Ready once it publishes: started (topics exist, checkpoint read) and not retrying the broker or the store. */
+/**
+ * Ready once it publishes: started (topics exist, checkpoint read) and not retrying the broker or
+ * the store. A publisher whose last attempt failed but which has nothing left to send (the store
+ * answers, no event after its checkpoint) is ready too: on an idle ledger nothing would otherwise
+ * clear the error, and it has nothing to be not ready for.
+ */
 export const publisherReadiness = (publisher: () => Publisher | null): ReadinessChecks => ({
   publisher: async () => {
     const p = publisher();
     if (!p) return { up: false, message: 'starting: waiting for the store and the broker' };
     const { state, lastError } = p.status();
-    return { up: state === 'running' && lastError === null, state, ...(lastError ? { lastError: lastError.message } : {}) };
+    if (state === 'running' && lastError === null) return { up: true, state };
+    const pending = await p.lag().then(
+      (lag) => lag.events,
+      () => null,
+    );
+    return { up: state !== 'stopped' && pending === 0, state, pending, ...(lastError ? { lastError: lastError.message } : {}) };
   },
 });
 

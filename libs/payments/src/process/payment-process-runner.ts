@@ -1,3 +1,4 @@
+import { paymentProcessFailuresTotal } from '@ledger/observability';
 import {
   LookupPolicy,
   PAYMENT_PROCESS_PREFIX,
@@ -19,6 +20,9 @@ import {
 } from '@ledger/event-store';
 import { ProcessExecutor } from './process-executor';
 
+/** Failures of one payment's step before they are logged as errors rather than warnings. */
+const ESCALATE_AFTER = 5;
+
 export interface RunnerOptions {
   readonly lookup: LookupPolicy;
   /** Backoff after a drive failed on our side (the store, a bug): the process is tried again. */
@@ -26,7 +30,7 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   readonly name?: string;
   /** Every failure here is retried: warnings. */
-  readonly log?: { warn(message: string): void };
+  readonly log?: { warn(message: string): void; error?(message: string): void };
   readonly now?: () => Date;
 }
 
@@ -158,7 +162,11 @@ export class PaymentProcessRunner {
     } catch (err) {
       const failures = (this.failures.get(paymentId) ?? 0) + 1;
       this.failures.set(paymentId, failures);
-      this.options.log?.warn(`payment process ${paymentId} failed (attempt ${failures}), retrying: ${(err as Error).message}`);
+      paymentProcessFailuresTotal.inc();
+      // A few failures are a provider or store blip the retries cover; a step that keeps failing is ours to look at.
+      const line = `payment process ${paymentId} failed (attempt ${failures}), retrying: ${(err as Error).message}`;
+      if (failures >= ESCALATE_AFTER && this.options.log?.error) this.options.log.error(line);
+      else this.options.log?.warn(line);
       this.arm(paymentId, backoffDelay(this.options.retry, failures));
       throw err;
     }
