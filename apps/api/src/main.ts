@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PspClient } from '@ledger/payments';
 import { createLedgerApp } from './bootstrap';
 import { nestLogger } from './http/request-logging';
-import { processLogger, startOpsServer, startProcessMetrics } from '@ledger/observability';
+import { processLogger, startOpsServer, startProcessMetrics, storesAnswer } from '@ledger/observability';
 import { startPspSandbox } from '../../psp-sandbox/src/psp-sandbox';
 
 const HELP = `The ledger's HTTP API, with the projector, the payment processes, the card watch and (unless PSP_URL is set) the sandbox payment provider in the same process.
@@ -118,10 +118,7 @@ const main = async (): Promise<void> => {
   const ops = await startOpsServer({
     port: intSetting(process.env, 'METRICS_PORT', 3005, 0, 65535),
     host: config.host,
-    ready: () => ({
-      eventStore: async () => (await ledger.storage.store.readAll({ limit: 1 }), { up: true }),
-      readModels: async () => (await ledger.storage.dataSource.query('SELECT 1'), { up: true }),
-    }),
+    ready: () => storesAnswer(ledger.storage),
   });
   new Logger('Ledger').log(
     `listening on http://${config.host}:${config.port} (event store: ${where}); API docs at /docs; metrics on http://${config.host}:${ops.port}/metrics`,

@@ -2,7 +2,7 @@ import { tracing } from './instrument';
 import 'reflect-metadata';
 import { ConfigError, intSetting, loadConfig } from '@ledger/config';
 import { DataDirectoryInUseError } from '@ledger/event-store';
-import { processLogger, startOpsServer, startProcessMetrics } from '@ledger/observability';
+import { processLogger, startOpsServer, startProcessMetrics, storesAnswer } from '@ledger/observability';
 import { LedgerStorage, ProjectionRunner, openLedgerStorage, startLedgerProjector, storageConfig } from '@ledger/read-models';
 
 const HELP = `The projector as its own process: applies the log to the read models from their checkpoints.
@@ -44,10 +44,7 @@ const main = async (): Promise<void> => {
     host: config.host,
     ready: () => ({
       startup: async () => (runner ? { up: true } : { up: false, message: 'opening and migrating the stores' }),
-      eventStore: async () =>
-        storage ? (await storage.store.readAll({ limit: 1 }), { up: true }) : { up: false, message: 'not open yet' },
-      readModels: async () =>
-        storage ? (await storage.dataSource.query('SELECT 1'), { up: true }) : { up: false, message: 'not open yet' },
+      ...(storage ? storesAnswer(storage) : {}),
       projections: async () => {
         const failed = [...(runner?.failures().keys() ?? [])];
         return { up: failed.length === 0, ...(failed.length ? { failed } : {}) };

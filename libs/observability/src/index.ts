@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './tracing';
 export * from './ops-server';
 export * from './logging';
+export * from './within';

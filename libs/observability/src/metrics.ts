@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { within } from './within';
 
 /**
  * One registry per process, every metric of the ledger defined here so names, labels and units
@@ -107,7 +108,6 @@ export interface ConsumerLag {
 }
 
 const lagProbes = new Map<string, () => Promise<ConsumerLag>>();
-const LAG_PROBE_TIMEOUT_MS = 2000;
 /** A scrape never starts a second round of probes while one runs, and reuses a round for 5 s. */
 const LAG_SAMPLE_MS = 5000;
 
@@ -126,15 +126,7 @@ const sampleLags = async (): Promise<Map<string, ConsumerLag>> => {
     const round = (async () => {
       await Promise.all(
         [...lagProbes].map(async ([name, probe]) => {
-          let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), LAG_PROBE_TIMEOUT_MS)));
-          const lag = await Promise.race([
-            Promise.resolve()
-              .then(probe)
-              .catch(() => null),
-            timeout,
-          ]);
-          clearTimeout(timer);
+          const lag = await within<ConsumerLag | null>(probe, () => null);
           if (lag) lastLag.set(name, lag);
           else metricReadErrorsTotal.inc({ metric: 'ledger_consumer_lag' });
         }),
@@ -186,15 +178,7 @@ export const scrapedGauge = (name: string, help: string, read: () => Promise<num
   const sampled = (): Promise<number> => {
     if (last && Date.now() - last.at < LAG_SAMPLE_MS) return last.value;
     const value = (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<number>((r) => (timer = setTimeout(() => r(Number.NaN), LAG_PROBE_TIMEOUT_MS)));
-      const v = await Promise.race([
-        Promise.resolve()
-          .then(read)
-          .catch(() => Number.NaN),
-        timeout,
-      ]);
-      clearTimeout(timer);
+      const v = await within(read, () => Number.NaN);
       if (Number.isNaN(v)) metricReadErrorsTotal.inc({ metric: name });
       return v;
     })();

@@ -1,6 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics';
+import { within } from './within';
 
 /** One dependency's answer; `up: false` makes the process not ready. */
 export interface CheckResult {
@@ -24,23 +25,17 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-const CHECK_TIMEOUT_MS = 2000;
-
 /** A check's answer within the probe's bound: a dependency that hangs is down, not a hanging probe. */
-export const timed = async (check: () => Promise<CheckResult>): Promise<CheckResult> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CheckResult>((r) => (timer = setTimeout(() => r({ up: false, message: 'timed out' }), CHECK_TIMEOUT_MS)));
-  try {
-    return await Promise.race([
-      Promise.resolve()
-        .then(check)
-        .catch((err: Error) => ({ up: false, message: err.message })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+export const timed = (check: () => Promise<CheckResult>): Promise<CheckResult> => within(check, (message) => ({ up: false, message }));
+
+/** The readiness of a process on the ledger's stores: both answer a trivial read. */
+export const storesAnswer = (stores: {
+  readonly store: { readAll(options: { limit: number }): Promise<unknown> };
+  readonly dataSource: { query(sql: string): Promise<unknown> };
+}): ReadinessChecks => ({
+  eventStore: async () => (await stores.store.readAll({ limit: 1 }), { up: true }),
+  readModels: async () => (await stores.dataSource.query('SELECT 1'), { up: true }),
+});
 
 /** The body @nestjs/terminus gives, so every process's probes read alike: {status, info, error, details}. */
 export const terminusBody = async (checks: ReadinessChecks): Promise<{ ok: boolean; body: unknown }> => {
