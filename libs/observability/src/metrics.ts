@@ -145,9 +145,11 @@ const lagGauge = (name: string, help: string, value: (lag: ConsumerLag, now: num
     labelNames: ['consumer'] as const,
     registers: [registry],
     async collect() {
-      this.reset();
+      const lags = await sampleLags();
+      // After the probes answered: an age taken before them could come out younger than it is.
       const now = Date.now();
-      for (const [consumer, lag] of await sampleLags()) this.set({ consumer }, value(lag, now));
+      this.reset();
+      for (const [consumer, lag] of lags) this.set({ consumer }, value(lag, now));
     },
   });
 
